@@ -1,0 +1,227 @@
+// Package proxy routes the public API (DESIGN §5) to the services that own
+// it: one reverse proxy per upstream service, each behind its own circuit
+// breaker, so a failing service answers 503 fast while the others keep
+// serving.
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/mercato-shop/mercato/platform/apperr"
+	"github.com/mercato-shop/mercato/platform/breaker"
+	"github.com/mercato-shop/mercato/platform/httpserver"
+	"github.com/mercato-shop/mercato/platform/logging"
+)
+
+// DefaultReadyTimeout bounds one upstream readiness probe.
+const DefaultReadyTimeout = time.Second
+
+// Options configure a Gateway.
+type Options struct {
+	// Upstreams maps each upstream name (Users, Catalog, Orders, Payments)
+	// to its base URL, such as "http://127.0.0.1:8082".
+	Upstreams map[string]string
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Registerer receives the breaker metrics; nil leaves them unregistered.
+	Registerer prometheus.Registerer
+	// BreakerOptions is the template of every upstream's breaker; Name is
+	// set per upstream, and a nil Logger or Registerer is taken from above.
+	BreakerOptions breaker.Options
+	// ReadyTimeout bounds each upstream readiness probe (default 1s).
+	ReadyTimeout time.Duration
+}
+
+// Gateway forwards requests to the upstream services.
+type Gateway struct {
+	logger      *slog.Logger
+	upstreams   map[string]*upstream
+	readyClient *http.Client
+}
+
+// upstream is one service behind the gateway.
+type upstream struct {
+	name    string
+	target  *url.URL
+	breaker *breaker.Transport
+	proxy   *httputil.ReverseProxy
+}
+
+// New builds a Gateway. It fails when an upstream the routes need is
+// missing or its URL is not an absolute http(s) URL.
+func New(opts Options) (*Gateway, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.ReadyTimeout <= 0 {
+		opts.ReadyTimeout = DefaultReadyTimeout
+	}
+	g := &Gateway{
+		logger:      opts.Logger,
+		upstreams:   make(map[string]*upstream, len(upstreamNames)),
+		readyClient: &http.Client{Timeout: opts.ReadyTimeout, Transport: newBaseTransport()},
+	}
+	for _, name := range upstreamNames {
+		target, err := parseUpstreamURL(name, opts.Upstreams[name])
+		if err != nil {
+			return nil, err
+		}
+		g.upstreams[name] = g.newUpstream(name, target, opts)
+	}
+	return g, nil
+}
+
+func parseUpstreamURL(name, raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, fmt.Errorf("proxy: no URL for upstream %q", name)
+	}
+	target, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: upstream %q URL: %w", name, err)
+	}
+	if (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+		return nil, fmt.Errorf("proxy: upstream %q URL %q is not an absolute http(s) URL", name, raw)
+	}
+	return target, nil
+}
+
+func (g *Gateway) newUpstream(name string, target *url.URL, opts Options) *upstream {
+	breakerOpts := opts.BreakerOptions
+	breakerOpts.Name = name
+	if breakerOpts.Logger == nil {
+		breakerOpts.Logger = opts.Logger
+	}
+	if breakerOpts.Registerer == nil {
+		breakerOpts.Registerer = opts.Registerer
+	}
+	u := &upstream{
+		name:    name,
+		target:  target,
+		breaker: breaker.NewTransport(newBaseTransport(), breakerOpts),
+	}
+	u.proxy = &httputil.ReverseProxy{
+		Rewrite:       u.rewrite,
+		Transport:     u.breaker,
+		FlushInterval: -1, // flush every write: Server-Sent Events stream through
+		ErrorHandler:  g.proxyError,
+		ErrorLog:      slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	return u
+}
+
+// newBaseTransport keeps more idle connections per upstream than
+// http.DefaultTransport (2), which a proxy under load would churn through.
+func newBaseTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 512
+	t.MaxIdleConnsPerHost = 128
+	return t
+}
+
+// Register mounts the routes of DESIGN §5 on r, each prefix with and
+// without a trailing path. Paths under /api that match no route are left to
+// the engine's NoRoute handler (httpserver answers 404 problem+json).
+func (g *Gateway) Register(r gin.IRouter) {
+	for _, rt := range routes {
+		handler := g.forward(g.upstreams[rt.upstream])
+		r.Any(rt.path, handler)
+		if !rt.exact {
+			r.Any(rt.path+"/*rest", handler)
+		}
+	}
+}
+
+// BreakerStates reports each upstream's breaker state ("closed",
+// "half-open", "open").
+func (g *Gateway) BreakerStates() map[string]string {
+	states := make(map[string]string, len(g.upstreams))
+	for name, u := range g.upstreams {
+		states[name] = u.breaker.State().String()
+	}
+	return states
+}
+
+// callKey carries a *call in the request context to the proxy's error
+// handler, which gets only the request.
+type callKey struct{}
+
+// call is one forwarded request.
+type call struct {
+	gin      *gin.Context
+	upstream string
+}
+
+func (g *Gateway) forward(u *upstream) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if hasDotSegment(c.Request.URL.Path) {
+			httpserver.WriteError(c, fmt.Errorf("%w: no route for %s", apperr.ErrNotFound, c.Request.URL.Path))
+			return
+		}
+		if c.Request.Method == http.MethodGet && acceptsEventStream(c.Request) {
+			liftDeadlines(c)
+		}
+		ctx := context.WithValue(c.Request.Context(), callKey{}, &call{gin: c, upstream: u.name})
+		u.proxy.ServeHTTP(c.Writer, c.Request.WithContext(ctx))
+	}
+}
+
+// rewrite builds the outgoing request. ReverseProxy has already removed
+// hop-by-hop headers and any client-sent Forwarded and X-Forwarded-*.
+func (u *upstream) rewrite(pr *httputil.ProxyRequest) {
+	pr.SetURL(u.target)
+	pr.SetXForwarded()
+	for name := range pr.Out.Header {
+		if isIdentityHeader(name) {
+			pr.Out.Header.Del(name)
+		}
+	}
+	if id := logging.RequestID(pr.In.Context()); id != "" {
+		pr.Out.Header.Set(httpserver.HeaderRequestID, id)
+	}
+}
+
+// isIdentityHeader names headers that would claim an identity; only a
+// verified token may do that, so the gateway never forwards them.
+func isIdentityHeader(name string) bool {
+	lower := strings.ToLower(name)
+	switch lower {
+	case "x-user-id", "x-user-roles", "x-merchant-id":
+		return true
+	}
+	return strings.HasPrefix(lower, "x-authenticated-") || strings.HasPrefix(lower, "x-mercato-identity")
+}
+
+// hasDotSegment reports a "." or ".." path segment, which the gateway
+// refuses rather than forwarding a path that escapes its route prefix.
+func hasDotSegment(path string) bool {
+	for _, segment := range strings.Split(path, "/") {
+		if segment == "." || segment == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsEventStream(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+}
+
+// liftDeadlines removes the server's read and write deadlines for a
+// Server-Sent Events request, which the server timeouts would otherwise cut
+// off; the stream ends when the client or the upstream closes it.
+func liftDeadlines(c *gin.Context) {
+	// A writer that cannot change deadlines (a test recorder) has none.
+	rc := http.NewResponseController(c.Writer)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
+}

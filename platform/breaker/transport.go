@@ -1,0 +1,160 @@
+package breaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/sony/gobreaker"
+
+	"github.com/mercato-shop/mercato/platform/apperr"
+)
+
+// resultCanceled counts calls the caller abandoned before the upstream
+// answered; they are not held against the upstream.
+const resultCanceled = "canceled"
+
+// Transport is an http.RoundTripper that runs every round trip through one
+// circuit breaker. Use one Transport per upstream.
+type Transport struct {
+	base    http.RoundTripper
+	opts    Options
+	cb      *gobreaker.TwoStepCircuitBreaker
+	metrics *metrics
+	// openedAt is when the breaker last opened, in Unix nanoseconds.
+	openedAt atomic.Int64
+}
+
+// NewTransport wraps base (http.DefaultTransport when nil) in a circuit
+// breaker configured by opts.
+func NewTransport(base http.RoundTripper, opts Options) *Transport {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	opts = opts.withDefaults()
+	t := &Transport{base: base, opts: opts, metrics: newMetrics(opts.Registerer)}
+	t.metrics.state.WithLabelValues(opts.Name).Set(float64(gobreaker.StateClosed))
+	t.cb = gobreaker.NewTwoStepCircuitBreaker(gobreaker.Settings{
+		Name:          opts.Name,
+		MaxRequests:   opts.HalfOpenMaxRequests,
+		Interval:      opts.Interval,
+		Timeout:       opts.OpenFor,
+		ReadyToTrip:   opts.readyToTrip,
+		OnStateChange: t.onStateChange,
+	})
+	return t
+}
+
+// Name is the breaker's name (Options.Name).
+func (t *Transport) Name() string { return t.opts.Name }
+
+// State is the breaker's current state. An open breaker whose OpenFor has
+// elapsed reports (and becomes) half-open.
+func (t *Transport) State() gobreaker.State { return t.cb.State() }
+
+// RoundTrip sends req unless the breaker is open. A 5xx response is returned
+// to the caller as it is and only counted as a failure. The Timeout bounds
+// the wait for the response headers; the body is read under req's context
+// and the call's resources are released when the body is closed. A call
+// the caller cancels before the headers arrive is not held against the
+// upstream (gobreaker counts it as a success).
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	done, err := t.cb.Allow()
+	if err != nil {
+		if req.Body != nil {
+			_ = req.Body.Close() // a RoundTripper always closes the request body
+		}
+		t.count(resultRejected)
+		return nil, &apperr.RetryableError{
+			Kind:       apperr.ErrUnavailable,
+			Detail:     t.opts.Name + " unavailable",
+			RetryAfter: t.retryAfter(),
+			Err:        err,
+		}
+	}
+
+	ctx, cancel := context.WithCancel(req.Context())
+	headersTimer := time.AfterFunc(t.opts.Timeout, cancel)
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if !headersTimer.Stop() { // the timer fired: no headers in time
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		resp, err = nil, fmt.Errorf("%s: no response within %s: %w", t.opts.Name, t.opts.Timeout, context.DeadlineExceeded)
+	}
+
+	switch {
+	case err != nil && errors.Is(req.Context().Err(), context.Canceled):
+		cancel()
+		done(true)
+		t.count(resultCanceled)
+		return nil, err
+	case err != nil:
+		cancel()
+		done(false)
+		t.count(resultFailure)
+		return nil, err
+	case resp.StatusCode >= http.StatusInternalServerError:
+		done(false)
+		t.count(resultFailure)
+	default:
+		done(true)
+		t.count(resultSuccess)
+	}
+	if resp.Body == nil {
+		cancel()
+		return resp, nil
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// retryAfter is the time left until the breaker half-opens, at least 1s.
+func (t *Transport) retryAfter() time.Duration {
+	opened := time.Unix(0, t.openedAt.Load())
+	left := time.Until(opened.Add(t.opts.OpenFor))
+	if left < time.Second {
+		return time.Second
+	}
+	return left
+}
+
+// onStateChange runs under gobreaker's lock: it must not call t.cb.
+func (t *Transport) onStateChange(name string, from, to gobreaker.State) {
+	if to == gobreaker.StateOpen {
+		t.openedAt.Store(time.Now().UnixNano())
+	}
+	t.metrics.state.WithLabelValues(name).Set(float64(to))
+	level := slogLevelFor(to)
+	t.opts.Logger.Log(context.Background(), level, "circuit breaker state changed",
+		"breaker", name, "from", from.String(), "to", to.String())
+}
+
+func (t *Transport) count(result string) {
+	t.metrics.calls.WithLabelValues(t.opts.Name, result).Inc()
+}
+
+// cancelOnClose releases the call's context once the body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// slogLevelFor logs an opening breaker as a warning, recovery as info.
+func slogLevelFor(to gobreaker.State) slog.Level {
+	if to == gobreaker.StateOpen {
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}

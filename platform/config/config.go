@@ -1,0 +1,52 @@
+// Package config reads a service's configuration from environment variables
+// into one typed struct (12-factor), with defaults, using caarlos0/env.
+//
+// Each service declares its own struct, embeds Common, and calls Load. A bad
+// or missing value fails start-up with an error naming the variable. Fields
+// tagged `secret:"true"` are redacted by Redacted, which is what services log.
+package config
+
+import (
+	"time"
+)
+
+// Common is the configuration every service reads.
+type Common struct {
+	// Service is the service name; set by the service, not the environment.
+	Service string `env:"-"`
+	// HTTPAddr is the listen address of the service's HTTP server.
+	HTTPAddr string `env:"HTTP_ADDR"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
+	// ShutdownTimeout bounds the drain on SIGTERM.
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"10s"`
+	// MaxBodyBytes limits request bodies (413 beyond).
+	MaxBodyBytes int64 `env:"MAX_BODY_BYTES" envDefault:"1048576"`
+}
+
+// Mongo is the storage configuration of a service that owns a database.
+type Mongo struct {
+	// MongoURI is the MongoDB connection string; it may hold a password.
+	MongoURI string `env:"MONGO_URI" envDefault:"mongodb://127.0.0.1:27017" secret:"true"`
+	// MongoDatabase defaults to the service name.
+	MongoDatabase string `env:"MONGO_DATABASE"`
+	// MongoSingleWriter makes every write go through a one-connection client,
+	// which the embedded FerretDB needs for atomic conditional updates
+	// (DESIGN §2). Leave false on MongoDB.
+	MongoSingleWriter bool `env:"MONGO_SINGLE_WRITER" envDefault:"false"`
+	// MongoReadPoolSize is the read client's maximum pool size.
+	MongoReadPoolSize uint64 `env:"MONGO_READ_POOL_SIZE" envDefault:"16"`
+}
+
+// Kafka is the event-transport configuration of a service.
+type Kafka struct {
+	// KafkaBrokers is a comma-separated list of bootstrap addresses.
+	KafkaBrokers []string `env:"KAFKA_BROKERS" envDefault:"127.0.0.1:9092" envSeparator:","`
+	// KafkaPartitions is the partition count of topics this service creates.
+	KafkaPartitions int `env:"KAFKA_PARTITIONS" envDefault:"3"`
+	// KafkaReplicationFactor of topics this service creates.
+	KafkaReplicationFactor int `env:"KAFKA_REPLICATION_FACTOR" envDefault:"1"`
+	// OutboxSweepInterval is how often the outbox relay scans for events a
+	// crashed process left behind (it is also woken after every write).
+	OutboxSweepInterval time.Duration `env:"OUTBOX_SWEEP_INTERVAL" envDefault:"30s"`
+}

@@ -1,0 +1,168 @@
+// Package embedded starts the infrastructure of Mercato's embedded default
+// inside the current process: a Kafka-protocol broker (franz-go's kfake) and
+// a MongoDB-protocol server (FerretDB v1 on SQLite). The devstack uses it with
+// fixed ports and a data folder; tests use it with port 0 and a temporary
+// folder, so every test gets real protocol servers on random ports.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// Kafka is a running in-process Kafka-protocol broker.
+type Kafka struct {
+	cluster *kfake.Cluster
+	addr    string
+}
+
+// KafkaOptions configure StartKafka.
+type KafkaOptions struct {
+	// Port to listen on, 0 for a random free port.
+	Port int
+	// DataDir persists topics, offsets and groups; empty keeps them in memory.
+	DataDir string
+	// Partitions is the default partition count of created topics (default 3).
+	Partitions int
+}
+
+// StartKafka starts a kfake broker on 127.0.0.1. The group session timeout
+// floor is lowered so kafka-go's consumer groups rebalance within seconds
+// after a member dies (DESIGN §3).
+func StartKafka(opts KafkaOptions) (*Kafka, error) {
+	if opts.Partitions <= 0 {
+		opts.Partitions = 3
+	}
+	kopts := []kfake.Opt{
+		kfake.NumBrokers(1),
+		kfake.Ports(opts.Port),
+		kfake.DefaultNumPartitions(opts.Partitions),
+		kfake.GroupMinSessionTimeout(time.Second),
+		kfake.AllowAutoTopicCreation(),
+		kfake.ListenFn(func(network, address string) (net.Listener, error) {
+			_, port, err := net.SplitHostPort(address)
+			if err != nil {
+				return nil, err
+			}
+			return net.Listen(network, net.JoinHostPort("127.0.0.1", port))
+		}),
+	}
+	if opts.DataDir != "" {
+		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("kafka data dir: %w", err)
+		}
+		kopts = append(kopts, kfake.DataDir(opts.DataDir))
+	}
+	c, err := kfake.NewCluster(kopts...)
+	if err != nil {
+		return nil, fmt.Errorf("start kafka broker: %w", err)
+	}
+	addrs := c.ListenAddrs()
+	if len(addrs) == 0 {
+		c.Close()
+		return nil, errors.New("start kafka broker: no listen address")
+	}
+	return &Kafka{cluster: c, addr: addrs[0]}, nil
+}
+
+// Addr is the bootstrap address, host:port.
+func (k *Kafka) Addr() string { return k.addr }
+
+// Cluster exposes the kfake cluster, for tests that inject broker faults.
+func (k *Kafka) Cluster() *kfake.Cluster { return k.cluster }
+
+// Close stops the broker, flushing persisted state.
+func (k *Kafka) Close() { k.cluster.Close() }
+
+// Mongo is a running in-process FerretDB server.
+type Mongo struct {
+	cancel context.CancelFunc
+	done   chan error
+	uri    string
+}
+
+// MongoOptions configure StartMongo.
+type MongoOptions struct {
+	// Port to listen on, 0 for a random free port.
+	Port int
+	// DataDir holds the SQLite files (required).
+	DataDir string
+	// PostgreSQLURL, when set, makes FerretDB store in PostgreSQL instead.
+	PostgreSQLURL string
+	// Logger for FerretDB's own logs; nil discards them below warnings.
+	Logger *slog.Logger
+}
+
+// StartMongo starts FerretDB on 127.0.0.1 and waits until it accepts
+// connections.
+func StartMongo(opts MongoOptions) (*Mongo, error) {
+	if opts.DataDir == "" && opts.PostgreSQLURL == "" {
+		return nil, errors.New("start mongo: DataDir is required")
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	cfg := &ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port))},
+		Logger:   logger,
+	}
+	if opts.PostgreSQLURL != "" {
+		cfg.Handler = "postgresql"
+		cfg.PostgreSQLURL = opts.PostgreSQLURL
+	} else {
+		dir, err := filepath.Abs(opts.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("mongo data dir: %w", err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("mongo data dir: %w", err)
+		}
+		cfg.Handler = "sqlite"
+		cfg.SQLiteURL = "file:" + dir + "/"
+	}
+	f, err := ferretdb.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("start mongo: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &Mongo{cancel: cancel, done: make(chan error, 1)}
+	go func() { m.done <- f.Run(ctx) }()
+
+	// MongoDBURI blocks until the listener is bound.
+	uriCh := make(chan string, 1)
+	go func() { uriCh <- f.MongoDBURI() }()
+	select {
+	case m.uri = <-uriCh:
+		return m, nil
+	case err := <-m.done:
+		cancel()
+		return nil, fmt.Errorf("start mongo: %w", err)
+	case <-time.After(10 * time.Second):
+		cancel()
+		return nil, errors.New("start mongo: not listening after 10s")
+	}
+}
+
+// URI is the mongodb:// connection string.
+func (m *Mongo) URI() string { return m.uri }
+
+// Close stops FerretDB and waits for it to finish.
+func (m *Mongo) Close() {
+	m.cancel()
+	select {
+	case <-m.done:
+	case <-time.After(10 * time.Second):
+	}
+}

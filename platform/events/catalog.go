@@ -1,0 +1,66 @@
+package events
+
+import "time"
+
+// Product is a full snapshot of a product, the data of TypeProductCreated,
+// TypeProductUpdated and TypeProductArchived. Version grows with every change,
+// so a consumer keeps only the newest snapshot it has seen.
+type Product struct {
+	ID          string    `json:"id"`
+	MerchantID  string    `json:"merchant_id"`
+	SKU         string    `json:"sku"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	Category    string    `json:"category"`
+	Price       Money     `json:"price"`
+	Available   int64     `json:"available"`
+	Images      []string  `json:"images"`
+	Archived    bool      `json:"archived"`
+	Version     int64     `json:"version"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// StockLine is a quantity of one product.
+type StockLine struct {
+	ProductID string `json:"product_id"`
+	Quantity  int64  `json:"quantity"`
+}
+
+// StockReserved is the data of TypeStockReserved: every line of the order is
+// held until ExpiresAt.
+type StockReserved struct {
+	OrderID   string      `json:"order_id"`
+	Lines     []StockLine `json:"lines"`
+	ExpiresAt time.Time   `json:"expires_at"`
+}
+
+// RejectedLine is a line that could not be reserved.
+type RejectedLine struct {
+	ProductID string `json:"product_id"`
+	Requested int64  `json:"requested"`
+	Available int64  `json:"available"`
+}
+
+// StockRejected is the data of TypeStockRejected: the order could not be
+// reserved and nothing is held for it.
+type StockRejected struct {
+	OrderID string         `json:"order_id"`
+	Lines   []RejectedLine `json:"lines"`
+}
+
+// StockReleased is the data of TypeStockReleased: the order's held units are
+// available again.
+type StockReleased struct {
+	OrderID string `json:"order_id"`
+	// Reason is ReleaseExpired or ReleaseCancelled.
+	Reason string      `json:"reason"`
+	Lines  []StockLine `json:"lines"`
+}
+
+// StockCommitted is the data of TypeStockCommitted: the order's held units
+// are sold.
+type StockCommitted struct {
+	OrderID string      `json:"order_id"`
+	Lines   []StockLine `json:"lines"`
+}

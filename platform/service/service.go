@@ -1,0 +1,92 @@
+// Package service is the common main of every Mercato service: it parses the
+// configuration, builds the shared dependencies (logger, metrics, MongoDB,
+// Kafka topics, publisher, outbox relay, HTTP server), lets the service wire
+// its handlers and consumers, runs everything, and drains on SIGTERM.
+//
+// A service's main stays short:
+//
+//	func main() {
+//		var cfg Config
+//		service.Main(service.Spec{Name: "orders", DefaultAddr: ":8083", Config: &cfg,
+//			Common: &cfg.Common, Mongo: &cfg.Mongo, Kafka: &cfg.Kafka}, setup)
+//	}
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/mercato-shop/mercato/platform/config"
+)
+
+// Spec describes a service to Main.
+type Spec struct {
+	// Name is the service name: logs, metrics, database and consumer group.
+	Name string
+	// DefaultAddr is the listen address when HTTP_ADDR is unset, e.g. ":8081".
+	DefaultAddr string
+	// Config points at the service's whole configuration struct; Common,
+	// Mongo and Kafka point at the parts of it that platform reads. Mongo and
+	// Kafka are nil for a service without a store or events (the gateway).
+	Config any
+	Common *config.Common
+	Mongo  *config.Mongo
+	Kafka  *config.Kafka
+	// Topics this service creates at start-up (their dead-letter topics are
+	// created too).
+	Topics []string
+}
+
+// Setup wires a service's routes, consumers and workers onto app. It runs
+// after the dependencies are up and before anything is served as ready.
+type Setup func(ctx context.Context, app *App) error
+
+// Main runs the service until SIGINT or SIGTERM and exits the process. The
+// subcommand `healthcheck` instead probes the running service's /healthz
+// (the container HEALTHCHECK: no shell or curl needed in the image).
+func Main(spec Spec, setup Setup) {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck(spec))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := Run(ctx, spec, setup); err != nil {
+		slog.Error("service stopped with an error", "service", spec.Name, "error", err.Error())
+		fmt.Fprintf(os.Stderr, "%s: %v\n", spec.Name, err)
+		os.Exit(1)
+	}
+}
+
+// Run builds the service and runs it until ctx ends, then shuts it down
+// gracefully: not ready, in-flight requests drained, consumers stopped after
+// committing what they handled, the outbox flushed, connections closed.
+func Run(ctx context.Context, spec Spec, setup Setup) error {
+	if err := loadConfig(spec); err != nil {
+		return err
+	}
+	app, err := newApp(ctx, spec)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+	if err := setup(ctx, app); err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
+	return app.run(ctx)
+}
+
+func loadConfig(spec Spec) error {
+	if spec.Name == "" || spec.Common == nil || spec.Config == nil {
+		return errors.New("service: Spec needs Name, Config and Common")
+	}
+	spec.Common.Service = spec.Name
+	if spec.Common.HTTPAddr == "" {
+		spec.Common.HTTPAddr = spec.DefaultAddr
+	}
+	return config.Load(spec.Config)
+}
