@@ -50,3 +50,13 @@ type Kafka struct {
 	// crashed process left behind (it is also woken after every write).
 	OutboxSweepInterval time.Duration `env:"OUTBOX_SWEEP_INTERVAL" envDefault:"30s"`
 }
+
+// Auth is how a service verifies access tokens issued by the users service.
+type Auth struct {
+	// AuthJWKSURL is the users service's JWKS endpoint.
+	AuthJWKSURL string `env:"AUTH_JWKS_URL" envDefault:"http://127.0.0.1:8081/.well-known/jwks.json"`
+	// AuthIssuer is the iss claim tokens must carry.
+	AuthIssuer string `env:"AUTH_ISSUER" envDefault:"mercato-users"`
+	// AuthAudience is the aud claim tokens must carry.
+	AuthAudience string `env:"AUTH_AUDIENCE" envDefault:"mercato"`
+}

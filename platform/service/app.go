@@ -11,7 +11,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/config"
+	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/health"
 	"github.com/mercato-shop/mercato/platform/httpserver"
 	"github.com/mercato-shop/mercato/platform/kafka"
@@ -37,6 +39,9 @@ type App struct {
 	Publisher *kafka.Writer
 	// Relay publishes the outbox entries of the collections it watches.
 	Relay *outbox.Relay
+	// Auth verifies access tokens against the users service's JWKS; nil
+	// unless Spec.Auth is set.
+	Auth *auth.Verifier
 
 	spec      Spec
 	consumers []kafka.ConsumerConfig
@@ -60,6 +65,12 @@ func (a *App) Consume(handler kafka.Handler, topics ...string) {
 		Logger:       a.Logger,
 		Registerer:   a.Registry,
 	})
+}
+
+// ConsumeEvents registers a consumer that dispatches CloudEvents to typed
+// handlers; build them with events.NewHandlers(kafka.Permanent) and events.On.
+func (a *App) ConsumeEvents(handlers *events.Handlers, topics ...string) {
+	a.Consume(func(ctx context.Context, msg kafka.Message) error { return handlers.Handle(ctx, msg.Value) }, topics...)
 }
 
 // Go registers a background worker (a sweeper, a deadline watcher) that runs
@@ -107,6 +118,19 @@ func newApp(ctx context.Context, spec Spec) (*App, error) {
 			Registry:      app.Registry,
 		})
 		checks = append(checks, health.Check{Name: "kafka", Probe: func(ctx context.Context) error { return kafka.Ping(ctx, brokers) }})
+	}
+	if spec.Auth != nil {
+		verifier, err := auth.NewVerifier(ctx, auth.VerifierOptions{
+			JWKSURL:  spec.Auth.AuthJWKSURL,
+			Issuer:   spec.Auth.AuthIssuer,
+			Audience: spec.Auth.AuthAudience,
+			Logger:   logger,
+		})
+		if err != nil {
+			app.close()
+			return nil, err
+		}
+		app.Auth = verifier
 	}
 	app.Server = httpserver.New(httpserver.Options{
 		Service:         spec.Name,

@@ -37,6 +37,8 @@ type Spec struct {
 	Common *config.Common
 	Mongo  *config.Mongo
 	Kafka  *config.Kafka
+	// Auth, when set, gives the app a token Verifier (App.Auth).
+	Auth *config.Auth
 	// Topics this service creates at start-up (their dead-letter topics are
 	// created too).
 	Topics []string
