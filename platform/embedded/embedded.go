@@ -158,11 +158,13 @@ func StartMongo(opts MongoOptions) (*Mongo, error) {
 // URI is the mongodb:// connection string.
 func (m *Mongo) URI() string { return m.uri }
 
-// Close stops FerretDB and waits for it to finish.
-func (m *Mongo) Close() {
+// Close stops FerretDB and waits up to 10 s for it to finish.
+func (m *Mongo) Close() error {
 	m.cancel()
 	select {
-	case <-m.done:
+	case err := <-m.done:
+		return err
 	case <-time.After(10 * time.Second):
+		return errors.New("mongo: FerretDB did not stop within 10s")
 	}
 }
