@@ -12,7 +12,7 @@ type Service struct {
 	// Port is the service's well-known port (DefaultPorts).
 	Port int
 	// Env returns environment entries beyond the common ones (HTTP_ADDR,
-	// MONGO_URI, MONGO_SINGLE_WRITER, KAFKA_BROKERS, LOG_LEVEL).
+	// MONGO_URI, MONGO_SINGLE_WRITER, KAFKA_BROKERS, AUTH_JWKS_URL, LOG_LEVEL).
 	Env func(e Endpoints) []string
 }
 

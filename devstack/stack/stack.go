@@ -212,6 +212,8 @@ func (st *Stack) startServices(opts Options, binDir string, ports map[string]int
 			"MONGO_URI=" + endpoints.MongoURI,
 			"MONGO_SINGLE_WRITER=true",
 			"KAFKA_BROKERS=" + endpoints.KafkaAddr,
+			// Every service verifies tokens against the users service's keys.
+			"AUTH_JWKS_URL=" + endpoints.URLs["users"] + "/.well-known/jwks.json",
 			"LOG_LEVEL=" + opts.LogLevel,
 		}
 		if s.Env != nil {

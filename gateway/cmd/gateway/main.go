@@ -1,12 +1,17 @@
-// Command gateway runs Mercato's public entry point: it routes /api/v1/... to
-// the owning service through one circuit breaker per upstream.
+// Command gateway runs Mercato's public entry point: it checks access
+// tokens on protected routes and routes /api/v1/... to the owning service
+// through one circuit breaker per upstream.
 package main
 
 import (
 	"context"
+	"os"
+	"strings"
 	"time"
 
+	"github.com/mercato-shop/mercato/gateway/internal/authn"
 	"github.com/mercato-shop/mercato/gateway/internal/proxy"
+	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/service"
@@ -15,6 +20,9 @@ import (
 // Config is everything the gateway reads from its environment.
 type Config struct {
 	config.Common
+	// Auth gives AUTH_ISSUER and AUTH_AUDIENCE; AUTH_JWKS_URL, when not
+	// set, is USERS_URL + /.well-known/jwks.json (see jwksURL).
+	config.Auth
 	UsersURL    string `env:"USERS_URL" envDefault:"http://127.0.0.1:8081"`
 	CatalogURL  string `env:"CATALOG_URL" envDefault:"http://127.0.0.1:8082"`
 	OrdersURL   string `env:"ORDERS_URL" envDefault:"http://127.0.0.1:8083"`
@@ -25,10 +33,26 @@ type Config struct {
 	BreakerOpenFor time.Duration `env:"BREAKER_OPEN_FOR" envDefault:"5s"`
 }
 
+// jwksURL is AUTH_JWKS_URL when the environment sets it, else the users
+// service's JWKS under USERS_URL, so pointing the gateway at users is one
+// variable.
+func (c *Config) jwksURL() string {
+	if _, set := os.LookupEnv("AUTH_JWKS_URL"); set {
+		return c.AuthJWKSURL
+	}
+	return strings.TrimRight(c.UsersURL, "/") + "/.well-known/jwks.json"
+}
+
 func main() {
 	var cfg Config
 	service.Main(service.Spec{Name: "gateway", DefaultAddr: ":8080", Config: &cfg, Common: &cfg.Common},
-		func(_ context.Context, app *service.App) error {
+		func(ctx context.Context, app *service.App) error {
+			verifier, err := auth.NewVerifier(ctx, auth.VerifierOptions{
+				JWKSURL: cfg.jwksURL(), Issuer: cfg.AuthIssuer, Audience: cfg.AuthAudience, Logger: app.Logger,
+			})
+			if err != nil {
+				return err
+			}
 			gw, err := proxy.New(proxy.Options{
 				Upstreams: map[string]string{
 					proxy.Users: cfg.UsersURL, proxy.Catalog: cfg.CatalogURL,
@@ -41,7 +65,9 @@ func main() {
 			if err != nil {
 				return err
 			}
-			gw.Register(app.Router())
+			// The token check runs on the proxied routes only; /healthz,
+			// /readyz, /metrics and unknown paths are not behind it.
+			gw.Register(app.Router().Group("", authn.Middleware(verifier)))
 			app.Server.Health().Add(gw.Checks()...)
 			return nil
 		})
