@@ -1,9 +1,10 @@
 # Mercato: the two commands are `make run` and `make test`.
-MODULES := platform users catalog orders payments gateway devstack
+MODULES := platform users catalog orders payments gateway devstack deploy
 PKGS := $(MODULES:%=./%/...)
 GO ?= go
 
-.PHONY: run test test-short build vet fmt lint
+.PHONY: run test test-short build vet fmt lint images
+VERSION ?= 0.1.0
 
 ## run: start the whole suite on loopback (embedded Kafka, FerretDB, every service)
 run:
@@ -29,3 +30,8 @@ fmt:
 
 lint:
 	golangci-lint run $(PKGS)
+
+## images: every container image (needs a Docker engine with BuildKit)
+images:
+	for s in users catalog orders payments gateway; do docker build -f $$s/Dockerfile --build-arg VERSION=$(VERSION) -t ghcr.io/mercato-shop/mercato-$$s:$(VERSION) . || exit 1; done
+	docker build -f devstack/Dockerfile.stripe-emulator --build-arg VERSION=$(VERSION) -t ghcr.io/mercato-shop/mercato-stripe-emulator:$(VERSION) .

@@ -82,7 +82,7 @@ func (a *App) OnClose(fn func()) { a.closers = append(a.closers, fn) }
 
 func newApp(ctx context.Context, spec Spec) (*App, error) {
 	logger := logging.New(spec.Name, spec.Common.LogLevel, os.Stdout)
-	logger.Info("starting", "config", config.LogValue(spec.Config))
+	logger.Info("starting", "version", Version, "config", config.LogValue(spec.Config))
 	app := &App{Name: spec.Name, Logger: logger, Registry: metrics.NewRegistry(spec.Name), spec: spec}
 
 	var checks []health.Check

@@ -24,6 +24,10 @@ import (
 	"github.com/mercato-shop/mercato/platform/config"
 )
 
+// Version is the build's version, stamped by the image build with
+// -ldflags "-X github.com/mercato-shop/mercato/platform/service.Version=...".
+var Version = "dev"
+
 // Spec describes a service to Main.
 type Spec struct {
 	// Name is the service name: logs, metrics, database and consumer group.
