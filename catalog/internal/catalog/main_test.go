@@ -1,0 +1,177 @@
+package catalog_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/mercato-shop/mercato/catalog/internal/catalog"
+	"github.com/mercato-shop/mercato/catalog/internal/domain"
+	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
+	"github.com/mercato-shop/mercato/catalog/internal/store"
+	"github.com/mercato-shop/mercato/platform/config"
+	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/events"
+	"github.com/mercato-shop/mercato/platform/mongodb"
+)
+
+var (
+	mongoURI  string
+	dbCounter atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "catalog-usecase-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	srv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	mongoURI = srv.URI()
+	code := m.Run()
+	srv.Close()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// clock is a settable test clock.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// env is a catalog on its own database.
+type env struct {
+	svc   *catalog.Service
+	store *store.Store
+	model *readmodel.Model
+	db    *mongodb.Store
+	clock *clock
+}
+
+const holdTTL = 15 * time.Minute
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	db, err := mongodb.Connect(ctx, config.Mongo{
+		MongoURI: mongoURI, MongoDatabase: fmt.Sprintf("catalog_%d_%d", time.Now().UnixNano(), dbCounter.Add(1)),
+		MongoSingleWriter: true, MongoReadPoolSize: 8,
+	}, "catalog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(context.Background()) })
+	st := store.New(db, nil)
+	if err := st.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	model := readmodel.New(func(p domain.Product) []byte { return []byte(`"` + p.ID + `"`) })
+	clk := &clock{now: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)}
+	svc := catalog.New(catalog.Options{Store: st, Model: model, HoldTTL: holdTTL, Now: clk.Now})
+	return &env{svc: svc, store: st, model: model, db: db, clock: clk}
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// create makes a product of merchant m1 with stock units.
+func (e *env) create(t *testing.T, sku string, stock int64) domain.Product {
+	t.Helper()
+	p, err := e.svc.CreateProduct(ctxT(t), "m1", domain.Draft{SKU: sku, Name: "Product " + sku, Category: "things", Price: domain.Money{Amount: 100, Currency: "USD"}, Stock: stock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// product reads a product from the store and checks that the read model
+// agrees and the invariant holds.
+func (e *env) product(t *testing.T, id string) domain.Product {
+	t.Helper()
+	p, _, err := e.store.Product(ctxT(t), id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.InvariantHolds() {
+		t.Fatalf("invariant broken: %+v (initial %d, restocked %d)", p.Stock, p.Initial, p.Restocked)
+	}
+	if m, ok := e.model.Get(id); !ok || m.Stock != p.Stock || m.Version != p.Version {
+		t.Fatalf("read model %+v v%d, store %+v v%d", m.Stock, m.Version, p.Stock, p.Version)
+	}
+	return p
+}
+
+func (e *env) reservation(t *testing.T, orderID string) domain.Reservation {
+	t.Helper()
+	r, err := e.store.Reservation(ctxT(t), orderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// outboxTypes lists the event types waiting in a document's outbox.
+func (e *env) outboxTypes(t *testing.T, collection, id string) []string {
+	t.Helper()
+	var doc struct {
+		Outbox []struct {
+			Payload string `bson:"payload"`
+		} `bson:"outbox"`
+	}
+	if err := e.db.Read.Collection(collection).FindOne(ctxT(t), bson.M{"_id": id}).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, entry := range doc.Outbox {
+		env, err := events.Parse([]byte(entry.Payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		types = append(types, env.Type)
+	}
+	return types
+}
+
+// outboxEvent decodes the single event of a reservation's outbox.
+func (e *env) outboxEvent(t *testing.T, orderID string, data any) string {
+	t.Helper()
+	var doc struct {
+		Outbox []struct {
+			Payload string `bson:"payload"`
+		} `bson:"outbox"`
+	}
+	if err := e.db.Read.Collection(store.ReservationsCollection).FindOne(ctxT(t), bson.M{"_id": orderID}).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	last := doc.Outbox[len(doc.Outbox)-1]
+	env, err := events.Parse([]byte(last.Payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Decode(data); err != nil {
+		t.Fatal(err)
+	}
+	return env.Type
+}

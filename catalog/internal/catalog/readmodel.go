@@ -1,0 +1,39 @@
+package catalog
+
+import (
+	"context"
+	"time"
+)
+
+// LoadReadModel fills the read model from the store (at start-up) and
+// returns how many products it read. Newer versions already in the model
+// are kept.
+func (s *Service) LoadReadModel(ctx context.Context) (int, error) {
+	products, err := s.store.AllProducts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range products {
+		s.model.Apply(p)
+	}
+	return len(products), nil
+}
+
+// RunReadModelRefresh reloads the read model from the store every interval
+// until ctx ends, so a replica also sees the writes of other replicas
+// (its own are applied as they happen). Register it with app.Go when more
+// than one replica runs.
+func (s *Service) RunReadModelRefresh(ctx context.Context, interval time.Duration) {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		if _, err := s.LoadReadModel(ctx); err != nil && ctx.Err() == nil {
+			s.log.WarnContext(ctx, "read model refresh failed", "error", err.Error())
+		}
+	}
+}

@@ -1,0 +1,67 @@
+// Package catalog holds the catalog's use cases: merchants managing their
+// products and stock, and the reservation saga steps (reserve, commit,
+// release, return, expire). Each use case writes through the store, puts
+// its events in the written document's outbox, and applies the result to
+// the read model before returning, so the next request sees it.
+package catalog
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
+	"github.com/mercato-shop/mercato/catalog/internal/store"
+)
+
+// DefaultHoldTTL is how long a reservation holds units before it expires.
+const DefaultHoldTTL = 15 * time.Minute
+
+// saveAttempts bounds the retries of a merchant's write that keeps losing
+// the race against reservations of the same product.
+const saveAttempts = 8
+
+// Options configure New.
+type Options struct {
+	Store *store.Store
+	Model *readmodel.Model
+	// Currency is the store currency every price must be in (default USD).
+	Currency string
+	// HoldTTL is how long reserved units stay held (default 15 minutes).
+	HoldTTL time.Duration
+	// Now is the clock (default time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Service runs the catalog's use cases.
+type Service struct {
+	store    *store.Store
+	model    *readmodel.Model
+	currency string
+	holdTTL  time.Duration
+	clock    func() time.Time
+	log      *slog.Logger
+}
+
+// New returns a Service.
+func New(opts Options) *Service {
+	if opts.Currency == "" {
+		opts.Currency = "USD"
+	}
+	if opts.HoldTTL <= 0 {
+		opts.HoldTTL = DefaultHoldTTL
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Service{store: opts.Store, model: opts.Model, currency: opts.Currency, holdTTL: opts.HoldTTL, clock: opts.Now, log: opts.Logger}
+}
+
+// Currency is the store currency.
+func (s *Service) Currency() string { return s.currency }
+
+// now is the current time as the store keeps it: UTC, whole milliseconds.
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }

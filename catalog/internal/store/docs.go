@@ -1,0 +1,124 @@
+package store
+
+import (
+	"time"
+
+	"github.com/mercato-shop/mercato/catalog/internal/domain"
+	"github.com/mercato-shop/mercato/platform/outbox"
+)
+
+// productDoc is a product as stored.
+type productDoc struct {
+	ID          string   `bson:"_id"`
+	MerchantID  string   `bson:"merchant_id"`
+	SKU         string   `bson:"sku"`
+	Name        string   `bson:"name"`
+	Description string   `bson:"description"`
+	Category    string   `bson:"category"`
+	Price       moneyDoc `bson:"price"`
+	Images      []string `bson:"images"`
+	Archived    bool     `bson:"archived"`
+	Stock       stockDoc `bson:"stock"`
+	Initial     int64    `bson:"initial"`
+	Restocked   int64    `bson:"restocked"`
+	// Holds are the units held per order id.
+	Holds map[string]holdDoc `bson:"holds,omitempty"`
+	// Returned marks orders whose sold units are back in stock, while
+	// their return is being finished.
+	Returned  map[string]int64 `bson:"returned,omitempty"`
+	Version   int64            `bson:"version"`
+	CreatedAt time.Time        `bson:"created_at"`
+	UpdatedAt time.Time        `bson:"updated_at"`
+	Outbox    []outbox.Entry   `bson:"outbox,omitempty"`
+}
+
+type moneyDoc struct {
+	Amount   int64  `bson:"amount"`
+	Currency string `bson:"currency"`
+}
+
+type stockDoc struct {
+	Available int64 `bson:"available"`
+	Held      int64 `bson:"held"`
+	Sold      int64 `bson:"sold"`
+}
+
+type holdDoc struct {
+	Qty       int64     `bson:"qty"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+func toProductDoc(p domain.Product) productDoc {
+	return productDoc{
+		ID: p.ID, MerchantID: p.MerchantID, SKU: p.SKU, Name: p.Name, Description: p.Description,
+		Category: p.Category, Price: moneyDoc(p.Price), Images: p.Images, Archived: p.Archived,
+		Stock: stockDoc(p.Stock), Initial: p.Initial, Restocked: p.Restocked, Version: p.Version,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	}
+}
+
+func (d productDoc) product() domain.Product {
+	images := d.Images
+	if images == nil {
+		images = []string{}
+	}
+	return domain.Product{
+		ID: d.ID, MerchantID: d.MerchantID, SKU: d.SKU, Name: d.Name, Description: d.Description,
+		Category: d.Category, Price: domain.Money(d.Price), Images: images, Archived: d.Archived,
+		Stock: domain.Stock(d.Stock), Initial: d.Initial, Restocked: d.Restocked, Version: d.Version,
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+	}
+}
+
+// reservationDoc is an order's reservation as stored; _id is the order id,
+// so there is at most one per order.
+type reservationDoc struct {
+	OrderID       string            `bson:"_id"`
+	State         string            `bson:"state"`
+	Lines         []lineDoc         `bson:"lines"`
+	Rejected      []rejectedLineDoc `bson:"rejected,omitempty"`
+	ReleaseReason string            `bson:"release_reason,omitempty"`
+	ExpiresAt     time.Time         `bson:"expires_at"`
+	CreatedAt     time.Time         `bson:"created_at"`
+	UpdatedAt     time.Time         `bson:"updated_at"`
+	Outbox        []outbox.Entry    `bson:"outbox,omitempty"`
+}
+
+type lineDoc struct {
+	ProductID string `bson:"product_id"`
+	Quantity  int64  `bson:"quantity"`
+}
+
+type rejectedLineDoc struct {
+	ProductID string `bson:"product_id"`
+	Requested int64  `bson:"requested"`
+	Available int64  `bson:"available"`
+}
+
+func toReservationDoc(r domain.Reservation, entries []outbox.Entry) reservationDoc {
+	d := reservationDoc{
+		OrderID: r.OrderID, State: string(r.State), ReleaseReason: r.ReleaseReason,
+		ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Outbox: entries,
+	}
+	for _, l := range r.Lines {
+		d.Lines = append(d.Lines, lineDoc(l))
+	}
+	for _, l := range r.Rejected {
+		d.Rejected = append(d.Rejected, rejectedLineDoc(l))
+	}
+	return d
+}
+
+func (d reservationDoc) reservation() domain.Reservation {
+	r := domain.Reservation{
+		OrderID: d.OrderID, State: domain.ReservationState(d.State), ReleaseReason: d.ReleaseReason,
+		ExpiresAt: d.ExpiresAt.UTC(), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+	}
+	for _, l := range d.Lines {
+		r.Lines = append(r.Lines, domain.Line(l))
+	}
+	for _, l := range d.Rejected {
+		r.Rejected = append(r.Rejected, domain.RejectedLine(l))
+	}
+	return r
+}

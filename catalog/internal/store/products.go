@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/mercato-shop/mercato/catalog/internal/domain"
+	"github.com/mercato-shop/mercato/platform/apperr"
+	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/platform/outbox"
+)
+
+// ErrStale means the product changed between reading and writing it; the
+// caller reads it again and retries.
+var ErrStale = fmt.Errorf("%w: product changed concurrently", apperr.ErrConflict)
+
+// ErrDuplicateSKU means the merchant already has a product with the SKU.
+var ErrDuplicateSKU = fmt.Errorf("%w: this merchant already has a product with this sku", apperr.ErrConflict)
+
+// InsertProduct stores a new product with its events in its outbox.
+func (s *Store) InsertProduct(ctx context.Context, p domain.Product, entries ...outbox.Entry) error {
+	doc := toProductDoc(p)
+	doc.Outbox = entries
+	if _, err := s.products.InsertOne(ctx, doc); err != nil {
+		if mongodb.IsDuplicateKey(err) {
+			return ErrDuplicateSKU
+		}
+		return wrap(err, "insert product %s", p.ID)
+	}
+	s.notify(s.products, p.ID, entries)
+	return nil
+}
+
+// OwnedProduct reads merchantID's product id; another merchant's product is
+// apperr.ErrNotFound, exactly like a missing one.
+func (s *Store) OwnedProduct(ctx context.Context, merchantID, id string) (domain.Product, error) {
+	var doc productDoc
+	err := s.readProducts.FindOne(ctx, bson.M{"_id": id, "merchant_id": merchantID}).Decode(&doc)
+	if err != nil {
+		return domain.Product{}, wrap(err, "product %s", id)
+	}
+	return doc.product(), nil
+}
+
+// Product reads a product by id, with the units it holds for orderID (0
+// when none).
+func (s *Store) Product(ctx context.Context, id, orderID string) (domain.Product, int64, error) {
+	var doc productDoc
+	if err := s.readProducts.FindOne(ctx, bson.M{"_id": id}).Decode(&doc); err != nil {
+		return domain.Product{}, 0, wrap(err, "product %s", id)
+	}
+	return doc.product(), doc.Holds[orderID].Qty, nil
+}
+
+// AllProducts reads every product, to load the read model at start-up.
+func (s *Store) AllProducts(ctx context.Context) ([]domain.Product, error) {
+	cur, err := s.readProducts.Find(ctx, bson.M{})
+	if err != nil {
+		return nil, wrap(err, "load products")
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	var out []domain.Product
+	for cur.Next(ctx) {
+		var doc productDoc
+		if err := cur.Decode(&doc); err != nil {
+			return nil, fmt.Errorf("load products: decode: %w", err)
+		}
+		out = append(out, doc.product())
+	}
+	if err := cur.Err(); err != nil {
+		return nil, wrap(err, "load products")
+	}
+	return out, nil
+}
+
+// SaveProduct writes a merchant's change to a product read at version
+// prev: its details, archived flag, available units and restock total, as
+// p has them (p.Version must be prev+1). Held and sold units are left
+// alone. ErrStale when the product changed since it was read (a
+// reservation, say), ErrDuplicateSKU when a new SKU is taken.
+func (s *Store) SaveProduct(ctx context.Context, prev int64, p domain.Product, entries ...outbox.Entry) error {
+	update := outbox.Push(bson.M{"$set": bson.M{
+		"sku": p.SKU, "name": p.Name, "description": p.Description, "category": p.Category,
+		"price": moneyDoc(p.Price), "images": p.Images, "archived": p.Archived,
+		"stock.available": p.Stock.Available, "restocked": p.Restocked,
+		"version": p.Version, "updated_at": p.UpdatedAt,
+	}}, entries...)
+	res, err := s.products.UpdateOne(ctx, bson.M{"_id": p.ID, "merchant_id": p.MerchantID, "version": prev}, update)
+	if err != nil {
+		if mongodb.IsDuplicateKey(err) {
+			return ErrDuplicateSKU
+		}
+		return wrap(err, "save product %s", p.ID)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("save product %s at version %d: %w", p.ID, prev, ErrStale)
+	}
+	s.notify(s.products, p.ID, entries)
+	return nil
+}
+
+// stockUpdate runs one conditional stock update on a product and returns
+// the product after it, or ok=false when the filter matched nothing.
+func (s *Store) stockUpdate(ctx context.Context, what string, filter, update bson.M) (domain.Product, bool, error) {
+	var doc productDoc
+	err := s.products.FindOneAndUpdate(ctx, filter, update, returnAfter()).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return domain.Product{}, false, nil
+	}
+	if err != nil {
+		return domain.Product{}, false, wrap(err, "%s", what)
+	}
+	return doc.product(), true, nil
+}

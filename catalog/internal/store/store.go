@@ -1,0 +1,82 @@
+// Package store keeps the catalog's products and reservations in MongoDB
+// (or the embedded FerretDB). Every state change is one single-document
+// write, conditional where a race could matter, with the events it produces
+// in the same document's outbox (DESIGN §2).
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/mercato-shop/mercato/platform/apperr"
+	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/platform/outbox"
+)
+
+// Collection names.
+const (
+	ProductsCollection     = "products"
+	ReservationsCollection = "reservations"
+)
+
+// Store reads and writes the catalog's collections.
+type Store struct {
+	products     *mongo.Collection // write handle
+	reservations *mongo.Collection // write handle
+	readProducts *mongo.Collection
+	readReserved *mongo.Collection
+	relay        *outbox.Relay
+}
+
+// New returns a Store on db. Writes go through db.Write, reads through
+// db.Read; relay (which may be nil) is told about every write with events.
+func New(db *mongodb.Store, relay *outbox.Relay) *Store {
+	s := &Store{
+		products:     db.Write.Collection(ProductsCollection),
+		reservations: db.Write.Collection(ReservationsCollection),
+		readProducts: db.Read.Collection(ProductsCollection),
+		readReserved: db.Read.Collection(ReservationsCollection),
+		relay:        relay,
+	}
+	if relay != nil {
+		relay.Watch(s.products, s.reservations)
+	}
+	return s
+}
+
+// EnsureIndexes creates the indexes: SKUs unique per merchant, and the
+// expiry sweep's (state, expires_at) for MongoDB.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	if err := mongodb.EnsureIndexes(ctx, s.products, mongo.IndexModel{
+		Keys:    bson.D{{Key: "merchant_id", Value: 1}, {Key: "sku", Value: 1}},
+		Options: options.Index().SetUnique(true).SetName("merchant_sku_unique"),
+	}); err != nil {
+		return err
+	}
+	return mongodb.EnsureIndexes(ctx, s.reservations, mongo.IndexModel{
+		Keys:    bson.D{{Key: "state", Value: 1}, {Key: "expires_at", Value: 1}},
+		Options: options.Index().SetName("state_expires_at"),
+	})
+}
+
+// notify wakes the outbox relay for a document written with entries.
+func (s *Store) notify(coll *mongo.Collection, id string, entries []outbox.Entry) {
+	if len(entries) > 0 {
+		s.relay.Notify(coll, id)
+	}
+}
+
+// wrap translates a driver error with what was being done.
+// A missing document is plain apperr.ErrNotFound, without the driver's
+// words.
+func wrap(err error, format string, args ...any) error {
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), apperr.ErrNotFound)
+	}
+	return mongodb.Translate(err, fmt.Sprintf(format, args...))
+}
