@@ -9,15 +9,18 @@ import (
 
 // EnsureIndexes creates the given indexes on coll if they do not exist yet;
 // services call it at start-up. Creating an index that already exists with
-// the same keys and options is a no-op on MongoDB and FerretDB. FerretDB v1
-// rejects TTL indexes (expireAfterSeconds): expire documents with a sweeper
-// instead (DESIGN §2).
+// the same keys and options is a no-op on MongoDB and FerretDB.
+//
+// Indexes are created one per command: FerretDB v1 drops the connection on a
+// createIndexes command that names several indexes which all exist already,
+// which made a restarted service crash-loop. FerretDB v1 also rejects TTL
+// indexes (expireAfterSeconds): expire documents with a sweeper instead
+// (DESIGN §2).
 func EnsureIndexes(ctx context.Context, coll *mongo.Collection, models ...mongo.IndexModel) error {
-	if len(models) == 0 {
-		return nil
-	}
-	if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {
-		return Translate(err, fmt.Sprintf("ensure indexes on %s", coll.Name()))
+	for _, model := range models {
+		if _, err := coll.Indexes().CreateOne(ctx, model); err != nil {
+			return Translate(err, fmt.Sprintf("ensure indexes on %s", coll.Name()))
+		}
 	}
 	return nil
 }

@@ -216,3 +216,36 @@ func TestConnectToClosedPortFailsQuickly(t *testing.T) {
 		t.Fatalf("connect took %v; the server selection timeout should bound it", elapsed)
 	}
 }
+
+// FerretDB v1 dropped the connection when one createIndexes command named
+// several indexes that all existed; a restarted service then crash-looped.
+func TestEnsureIndexesTwiceWithSeveralIndexes(t *testing.T) {
+	s := connect(t, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	coll := s.Write.Collection("orders")
+	models := []mongo.IndexModel{
+		{Keys: bson.D{{Key: "shopper_id", Value: 1}, {Key: "created_at", Value: -1}}},
+		{Keys: bson.D{{Key: "merchant_ids", Value: 1}}},
+		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "deadline", Value: 1}}},
+	}
+	for run := range 3 {
+		if err := mongodb.EnsureIndexes(ctx, coll, models...); err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("store unusable after re-creating indexes: %v", err)
+	}
+	cur, err := coll.Indexes().List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var specs []bson.M
+	if err := cur.All(ctx, &specs); err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != len(models)+1 { // and _id
+		t.Fatalf("%d indexes, want %d: %v", len(specs), len(models)+1, specs)
+	}
+}

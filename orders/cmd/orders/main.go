@@ -3,7 +3,14 @@ package main
 
 import (
 	"context"
+	"time"
 
+	"github.com/mercato-shop/mercato/orders/internal/api"
+	"github.com/mercato-shop/mercato/orders/internal/catalog"
+	"github.com/mercato-shop/mercato/orders/internal/consumer"
+	"github.com/mercato-shop/mercato/orders/internal/store"
+	"github.com/mercato-shop/mercato/orders/internal/usecase"
+	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/service"
@@ -14,6 +21,20 @@ type Config struct {
 	config.Common
 	config.Mongo
 	config.Kafka
+	config.Auth
+	// CatalogURL is the catalog service's base URL (product checks, prices).
+	CatalogURL string `env:"CATALOG_URL" envDefault:"http://127.0.0.1:8082"`
+	// CatalogTimeout bounds each call to the catalog.
+	CatalogTimeout time.Duration `env:"CATALOG_TIMEOUT" envDefault:"2s"`
+	// CatalogBreakerFailures opens the catalog breaker after that many
+	// failed calls in a row.
+	CatalogBreakerFailures uint32 `env:"CATALOG_BREAKER_FAILURES" envDefault:"5"`
+	// CatalogBreakerOpenFor is how long the open breaker fails calls fast.
+	CatalogBreakerOpenFor time.Duration `env:"CATALOG_BREAKER_OPEN_FOR" envDefault:"5s"`
+	// OrderStepTimeout is the deadline of every waiting saga state.
+	OrderStepTimeout time.Duration `env:"ORDER_STEP_TIMEOUT" envDefault:"10m"`
+	// OrderSweepInterval is how often orders past their deadline are sought.
+	OrderSweepInterval time.Duration `env:"ORDER_SWEEP_INTERVAL" envDefault:"15s"`
 }
 
 func main() {
@@ -25,6 +46,30 @@ func main() {
 		Common:      &cfg.Common,
 		Mongo:       &cfg.Mongo,
 		Kafka:       &cfg.Kafka,
+		Auth:        &cfg.Auth,
 		Topics:      []string{events.TopicOrders, events.TopicCatalog, events.TopicPayments},
-	}, func(context.Context, *service.App) error { return nil })
+	}, func(ctx context.Context, app *service.App) error { return setup(ctx, app, cfg) })
+}
+
+// setup wires the stores, the catalog client, the API, the saga consumer
+// and the deadline sweeper.
+func setup(ctx context.Context, app *service.App, cfg Config) error {
+	orders, carts, err := store.Open(ctx, app.Store.Read, app.Store.Write, app.Relay)
+	if err != nil {
+		return err
+	}
+	app.Relay.Watch(orders.Collection())
+	cat := catalog.New(cfg.CatalogURL, breaker.Options{
+		Name:                "catalog",
+		Timeout:             cfg.CatalogTimeout,
+		ConsecutiveFailures: cfg.CatalogBreakerFailures,
+		OpenFor:             cfg.CatalogBreakerOpenFor,
+		Registerer:          app.Registry,
+		Logger:              app.Logger,
+	})
+	svc := usecase.New(orders, carts, cat, usecase.Options{StepTimeout: cfg.OrderStepTimeout, Logger: app.Logger})
+	api.Register(app.Router(), svc, app.Auth)
+	app.ConsumeEvents(consumer.Handlers(svc), consumer.Topics...)
+	app.Go(func(ctx context.Context) { svc.RunDeadlineSweeper(ctx, cfg.OrderSweepInterval) })
+	return nil
 }

@@ -1,0 +1,58 @@
+// Package api is the orders service's HTTP API (DESIGN §5): the cart,
+// checkout, the shopper's orders and the merchant's orders. Handlers
+// translate HTTP to use cases; errors go through httpserver.WriteError.
+package api
+
+import (
+	"fmt"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/mercato-shop/mercato/orders/internal/usecase"
+	"github.com/mercato-shop/mercato/platform/apperr"
+	"github.com/mercato-shop/mercato/platform/auth"
+	"github.com/mercato-shop/mercato/platform/httpserver"
+)
+
+// handlers serves the routes.
+type handlers struct {
+	svc *usecase.Service
+}
+
+// Register adds the orders API to r. Cart and checkout need the shopper
+// role; a shopper's orders need only a valid token, since anyone but the
+// owner (another shopper, a merchant) gets 404; merchant routes need the
+// merchant role and a merchant tenant.
+func Register(r gin.IRouter, svc *usecase.Service, verifier *auth.Verifier) {
+	h := &handlers{svc: svc}
+	v1 := r.Group("/api/v1", verifier.Require())
+
+	shopper := v1.Group("", auth.RequireRole(auth.RoleShopper))
+	shopper.GET("/cart", h.getCart)
+	shopper.PUT("/cart/items/:product_id", h.putCartItem)
+	shopper.DELETE("/cart", h.clearCart)
+	shopper.POST("/checkout", h.checkout)
+
+	v1.GET("/orders", h.listOrders)
+	v1.GET("/orders/:id", h.getOrder)
+	v1.POST("/orders/:id/cancel", h.cancelOrder)
+
+	merchant := v1.Group("/merchant", auth.RequireRole(auth.RoleMerchant), requireMerchantTenant)
+	merchant.GET("/orders", h.listMerchantOrders)
+	merchant.POST("/orders/:id/ship", h.shipOrder)
+}
+
+// caller is the authenticated caller; the middleware guarantees one.
+func caller(c *gin.Context) auth.Caller {
+	cl, _ := auth.CallerFrom(c.Request.Context())
+	return cl
+}
+
+// requireMerchantTenant refuses a merchant token without a merchant id.
+func requireMerchantTenant(c *gin.Context) {
+	if !caller(c).IsMerchant() {
+		httpserver.WriteError(c, fmt.Errorf("%w: the token names no merchant", apperr.ErrForbidden))
+		return
+	}
+	c.Next()
+}

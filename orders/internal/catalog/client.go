@@ -1,0 +1,117 @@
+// Package catalog reads products from the catalog service over HTTP,
+// through a circuit breaker (DESIGN §1): the orders service asks it whether
+// a product exists when it is added to a cart, and for current prices when
+// a cart is shown or checked out.
+package catalog
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/mercato-shop/mercato/orders/internal/domain"
+	"github.com/mercato-shop/mercato/platform/breaker"
+)
+
+// MaxBatch is the most products one batch read may ask for.
+const MaxBatch = 100
+
+// Product is what orders needs to know of a product.
+type Product struct {
+	ID         string
+	MerchantID string
+	Name       string
+	Price      domain.Money
+	Available  int64
+}
+
+// productJSON is the catalog's public product representation (DESIGN §5).
+type productJSON struct {
+	ID         string `json:"id"`
+	MerchantID string `json:"merchant_id"`
+	Name       string `json:"name"`
+	Price      struct {
+		Amount   int64  `json:"amount"`
+		Currency string `json:"currency"`
+	} `json:"price"`
+	Stock struct {
+		Available int64 `json:"available"`
+	} `json:"stock"`
+}
+
+func (p productJSON) product() Product {
+	return Product{ID: p.ID, MerchantID: p.MerchantID, Name: p.Name,
+		Price: domain.Money{Amount: p.Price.Amount, Currency: p.Price.Currency}, Available: p.Stock.Available}
+}
+
+// Client calls the catalog through its own circuit breaker.
+type Client struct {
+	http *breaker.Client
+}
+
+// New returns a client of the catalog at baseURL.
+func New(baseURL string, opts breaker.Options) *Client {
+	if opts.Name == "" {
+		opts.Name = "catalog"
+	}
+	return &Client{http: breaker.NewClient(baseURL, opts)}
+}
+
+// Product reads one product. A missing or archived product is
+// apperr.ErrNotFound; an unreachable catalog or an open breaker is an
+// *apperr.RetryableError of kind apperr.ErrUnavailable (503 with
+// Retry-After).
+func (c *Client) Product(ctx context.Context, id string) (Product, error) {
+	var p productJSON
+	if err := c.http.GetJSON(ctx, "/api/v1/products/"+url.PathEscape(id), &p); err != nil {
+		return Product{}, fmt.Errorf("product %s: %w", id, err)
+	}
+	return p.product(), nil
+}
+
+// Products reads up to MaxBatch products in one call, keyed by id;
+// missing and archived products are absent from the map.
+func (c *Client) Products(ctx context.Context, ids []string) (map[string]Product, error) {
+	out := make(map[string]Product, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if len(ids) > MaxBatch {
+		return nil, fmt.Errorf("products: %d ids, at most %d per call", len(ids), MaxBatch)
+	}
+	var raw json.RawMessage
+	path := "/api/v1/products?ids=" + url.QueryEscape(strings.Join(ids, ","))
+	if err := c.http.GetJSON(ctx, path, &raw); err != nil {
+		return nil, fmt.Errorf("products: %w", err)
+	}
+	list, err := decodeList(raw)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range list {
+		out[p.ID] = p.product()
+	}
+	return out, nil
+}
+
+// decodeList accepts the list shape of DESIGN §5 ({"items": [...]}) and a
+// bare array.
+func decodeList(raw json.RawMessage) ([]productJSON, error) {
+	var list []productJSON
+	if trimmed := bytes.TrimSpace(raw); len(trimmed) > 0 && trimmed[0] == '[' {
+		if err := json.Unmarshal(trimmed, &list); err != nil {
+			return nil, fmt.Errorf("products: decode: %w", err)
+		}
+		return list, nil
+	}
+	var page struct {
+		Items []productJSON `json:"items"`
+	}
+	if err := json.Unmarshal(raw, &page); err != nil {
+		return nil, fmt.Errorf("products: decode: %w", err)
+	}
+	return page.Items, nil
+}

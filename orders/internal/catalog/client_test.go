@@ -1,0 +1,57 @@
+package catalog_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/mercato-shop/mercato/orders/internal/catalog"
+	"github.com/mercato-shop/mercato/platform/apperr"
+	"github.com/mercato-shop/mercato/platform/breaker"
+)
+
+const mug = `{"id":"mug","merchant_id":"m1","name":"Mug","price":{"amount":1200,"currency":"EUR"},"stock":{"available":7},"sku":"X"}`
+
+func TestClientReadsProductsAndMapsErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/api/v1/products/mug":
+			_, _ = w.Write([]byte(mug))
+		case r.URL.Path == "/api/v1/products" && r.URL.Query().Get("ids") == "mug,gone":
+			_, _ = w.Write([]byte(`{"items":[` + mug + `],"next_cursor":""}`))
+		case r.URL.Path == "/api/v1/products" && r.URL.Query().Get("ids") == "mug":
+			_, _ = w.Write([]byte(`[` + mug + `]`))
+		case r.URL.Path == "/api/v1/products/broken":
+			http.Error(w, "boom", http.StatusInternalServerError)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c := catalog.New(srv.URL, breaker.Options{})
+	ctx := context.Background()
+
+	p, err := c.Product(ctx, "mug")
+	want := catalog.Product{ID: "mug", MerchantID: "m1", Name: "Mug", Available: 7}
+	want.Price.Amount, want.Price.Currency = 1200, "EUR"
+	if err != nil || p != want {
+		t.Fatalf("Product = %+v, %v", p, err)
+	}
+	if _, err := c.Product(ctx, "gone"); !errors.Is(err, apperr.ErrNotFound) {
+		t.Fatalf("missing product: %v", err)
+	}
+	if _, err := c.Product(ctx, "broken"); !errors.Is(err, apperr.ErrUnavailable) {
+		t.Fatalf("5xx: %v", err)
+	}
+	for _, ids := range [][]string{{"mug", "gone"}, {"mug"}} {
+		got, err := c.Products(ctx, ids)
+		if err != nil || len(got) != 1 || got["mug"] != want {
+			t.Fatalf("Products(%v) = %+v, %v", ids, got, err)
+		}
+	}
+	if got, err := c.Products(ctx, nil); err != nil || len(got) != 0 {
+		t.Fatalf("no ids: %v %v", got, err)
+	}
+}

@@ -1,0 +1,81 @@
+package domain
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/mercato-shop/mercato/platform/apperr"
+)
+
+// Cart limits.
+const (
+	// MaxQuantity is the largest quantity of one product in a cart.
+	MaxQuantity = 99
+	// MaxCartLines is the largest number of distinct products in a cart.
+	MaxCartLines = 50
+)
+
+// productIDPattern keeps product ids usable as document keys (no dots, no $).
+var productIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
+
+// CartItem is a product in a cart with what was known of it when added.
+type CartItem struct {
+	ProductID  string
+	MerchantID string
+	Name       string
+	// UnitPrice is the price when last added; the cart shows current prices.
+	UnitPrice Money
+	Quantity  int64
+	AddedAt   time.Time
+}
+
+// Cart is a shopper's cart.
+type Cart struct {
+	ShopperID string
+	// Items in the order they were first added.
+	Items []CartItem
+	// Version grows with every change.
+	Version int64
+}
+
+// Item returns the cart's item for productID.
+func (c Cart) Item(productID string) (CartItem, bool) {
+	for _, it := range c.Items {
+		if it.ProductID == productID {
+			return it, true
+		}
+	}
+	return CartItem{}, false
+}
+
+// ValidateProductID checks a product id from a URL.
+func ValidateProductID(id string) error {
+	if !productIDPattern.MatchString(id) {
+		return apperr.Validation(apperr.FieldError{Field: "product_id", Message: "must be 1 to 100 letters, digits, - or _"})
+	}
+	return nil
+}
+
+// ValidateQuantity checks a requested quantity; 0 removes the item.
+func ValidateQuantity(q int64) error {
+	if q < 0 || q > MaxQuantity {
+		return apperr.Validation(apperr.FieldError{Field: "quantity", Message: fmt.Sprintf("must be 0 to %d", MaxQuantity)})
+	}
+	return nil
+}
+
+// CanHold checks that item can be put into the cart: the cart keeps one
+// currency and at most MaxCartLines products.
+func (c Cart) CanHold(item CartItem) error {
+	if _, ok := c.Item(item.ProductID); !ok && len(c.Items) >= MaxCartLines {
+		return fmt.Errorf("%w: a cart holds at most %d products", apperr.ErrConflict, MaxCartLines)
+	}
+	for _, it := range c.Items {
+		if it.ProductID != item.ProductID && it.UnitPrice.Currency != item.UnitPrice.Currency {
+			return fmt.Errorf("%w: the cart holds %s items; %s is priced in %s", apperr.ErrConflict,
+				it.UnitPrice.Currency, item.ProductID, item.UnitPrice.Currency)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package domain
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/mercato-shop/mercato/platform/apperr"
+)
+
+// Limits of a checkout request.
+const (
+	MaxIdempotencyKeyLen = 255
+	maxFieldLen          = 200
+)
+
+// orderIDSpace is the UUID namespace of order ids.
+var orderIDSpace = uuid.MustParse("6d1f6b0e-3c0a-4f57-9a43-0e1d2c9b7a51")
+
+// OrderID derives the id of the order that shopperID's checkout with
+// idempotencyKey creates. Being deterministic, it makes the order insert
+// itself idempotent: two requests with one key insert one order.
+func OrderID(shopperID, idempotencyKey string) string {
+	// The length prefix keeps the encoding unambiguous.
+	name := fmt.Sprintf("%d:%s:%s", len(shopperID), shopperID, idempotencyKey)
+	return uuid.NewSHA1(orderIDSpace, []byte(name)).String()
+}
+
+// ValidateIdempotencyKey checks the Idempotency-Key header's value.
+func ValidateIdempotencyKey(key string) error {
+	if key == "" || len(key) > MaxIdempotencyKeyLen {
+		return apperr.Validation(apperr.FieldError{Field: "Idempotency-Key",
+			Message: fmt.Sprintf("header is required, 1 to %d characters", MaxIdempotencyKeyLen)})
+	}
+	return nil
+}
+
+// CheckoutRequest is what a shopper asks for at checkout; prices and lines
+// come from the cart and the catalog, never from the request.
+type CheckoutRequest struct {
+	PaymentMethod   string
+	ShippingAddress Address
+}
+
+// Validate checks the request's fields.
+func (r CheckoutRequest) Validate() error {
+	v := &apperr.ValidationError{}
+	required := func(field, value string) {
+		if strings.TrimSpace(value) == "" {
+			v.Add(field, "is required")
+		}
+	}
+	required("payment_method", r.PaymentMethod)
+	a := r.ShippingAddress
+	required("shipping_address.name", a.Name)
+	required("shipping_address.line1", a.Line1)
+	required("shipping_address.city", a.City)
+	required("shipping_address.postal_code", a.PostalCode)
+	if len(a.Country) != 2 || strings.ToUpper(a.Country) != a.Country {
+		v.Add("shipping_address.country", "must be an ISO 3166-1 alpha-2 code such as DE")
+	}
+	for field, value := range map[string]string{
+		"payment_method": r.PaymentMethod, "shipping_address.name": a.Name, "shipping_address.line1": a.Line1,
+		"shipping_address.line2": a.Line2, "shipping_address.city": a.City, "shipping_address.region": a.Region,
+		"shipping_address.postal_code": a.PostalCode,
+	} {
+		if len(value) > maxFieldLen {
+			v.Add(field, fmt.Sprintf("must be at most %d characters", maxFieldLen))
+		}
+	}
+	return v.Err()
+}
+
+// Hash fingerprints the request, to tell a replay of an Idempotency-Key
+// from a reuse of it with another body.
+func (r CheckoutRequest) Hash() string {
+	b, _ := json.Marshal(r) // a struct of strings always marshals
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// NewOrder builds the pending order of a checkout: lines priced by the
+// catalog, waiting for the stock reservation until deadline. It emits
+// order.placed. Lines must share one currency.
+func NewOrder(id, shopperID string, req CheckoutRequest, lines []Line, now, deadline time.Time) (Outcome, error) {
+	if len(lines) == 0 {
+		return Outcome{}, fmt.Errorf("%w: the cart is empty", apperr.ErrConflict)
+	}
+	for _, l := range lines {
+		if l.UnitPrice.Currency != lines[0].UnitPrice.Currency {
+			return Outcome{}, fmt.Errorf("%w: the cart mixes currencies %s and %s", apperr.ErrConflict,
+				lines[0].UnitPrice.Currency, l.UnitPrice.Currency)
+		}
+		if l.Quantity < 1 || l.Quantity > MaxQuantity {
+			return Outcome{}, fmt.Errorf("%w: quantity of %s must be 1 to %d", apperr.ErrConflict, l.ProductID, MaxQuantity)
+		}
+	}
+	o := Order{
+		ID:              id,
+		ShopperID:       shopperID,
+		Status:          StatusPending,
+		Lines:           lines,
+		Total:           Sum(lines),
+		ShippingAddress: req.ShippingAddress,
+		PaymentMethod:   req.PaymentMethod,
+		PaymentStatus:   PaymentNotStarted,
+		RequestHash:     req.Hash(),
+		Deadline:        deadline,
+		CreatedAt:       now,
+		UpdatedAt:       now,
+	}
+	return changed(o, Event{Kind: EventPlaced}), nil
+}
+
+// SameRequest checks that a replayed Idempotency-Key carries the request
+// that created the order; another body is ErrUnprocessable.
+func (o Order) SameRequest(req CheckoutRequest) error {
+	if o.RequestHash != req.Hash() {
+		return fmt.Errorf("%w: Idempotency-Key was already used with a different request", apperr.ErrUnprocessable)
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package store
+
+import (
+	"time"
+
+	"github.com/mercato-shop/mercato/orders/internal/domain"
+	"github.com/mercato-shop/mercato/platform/outbox"
+)
+
+// moneyDoc is money as stored.
+type moneyDoc struct {
+	Amount   int64  `bson:"amount"`
+	Currency string `bson:"currency"`
+}
+
+func toMoneyDoc(m domain.Money) moneyDoc       { return moneyDoc{m.Amount, m.Currency} }
+func (m moneyDoc) domain() domain.Money        { return domain.Money{Amount: m.Amount, Currency: m.Currency} }
+func toAddressDoc(a domain.Address) addressDoc { return addressDoc(a) }
+
+// addressDoc is a shipping address as stored.
+type addressDoc struct {
+	Name       string `bson:"name"`
+	Line1      string `bson:"line1"`
+	Line2      string `bson:"line2,omitempty"`
+	City       string `bson:"city"`
+	Region     string `bson:"region,omitempty"`
+	PostalCode string `bson:"postal_code"`
+	Country    string `bson:"country"`
+}
+
+// lineDoc is an order line as stored.
+type lineDoc struct {
+	ProductID  string     `bson:"product_id"`
+	MerchantID string     `bson:"merchant_id"`
+	Name       string     `bson:"name"`
+	UnitPrice  moneyDoc   `bson:"unit_price"`
+	Quantity   int64      `bson:"quantity"`
+	ShippedAt  *time.Time `bson:"shipped_at,omitempty"`
+}
+
+// orderDoc is an order as stored. MerchantIDs serves the merchant's list;
+// Deadline is present only while the order waits, for the sweep.
+type orderDoc struct {
+	ID                 string         `bson:"_id"`
+	ShopperID          string         `bson:"shopper_id"`
+	Status             string         `bson:"status"`
+	CancelReason       string         `bson:"cancel_reason,omitempty"`
+	Lines              []lineDoc      `bson:"lines"`
+	Total              moneyDoc       `bson:"total"`
+	ShippingAddress    addressDoc     `bson:"shipping_address"`
+	PaymentMethod      string         `bson:"payment_method"`
+	PaymentStatus      string         `bson:"payment_status"`
+	PaymentAttempt     int            `bson:"payment_attempt"`
+	PaymentIntentID    string         `bson:"payment_intent_id,omitempty"`
+	CancelledWhilePaid bool           `bson:"cancelled_while_paid,omitempty"`
+	RequestHash        string         `bson:"request_hash"`
+	MerchantIDs        []string       `bson:"merchant_ids"`
+	Deadline           *time.Time     `bson:"deadline,omitempty"`
+	CreatedAt          time.Time      `bson:"created_at"`
+	UpdatedAt          time.Time      `bson:"updated_at"`
+	Version            int64          `bson:"version"`
+	Outbox             []outbox.Entry `bson:"outbox,omitempty"`
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func fromOptionalTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func toLineDocs(lines []domain.Line) []lineDoc {
+	docs := make([]lineDoc, len(lines))
+	for i, l := range lines {
+		docs[i] = lineDoc{l.ProductID, l.MerchantID, l.Name, toMoneyDoc(l.UnitPrice), l.Quantity, optionalTime(l.ShippedAt)}
+	}
+	return docs
+}
+
+func toOrderDoc(o domain.Order) orderDoc {
+	return orderDoc{
+		ID:                 o.ID,
+		ShopperID:          o.ShopperID,
+		Status:             string(o.Status),
+		CancelReason:       o.CancelReason,
+		Lines:              toLineDocs(o.Lines),
+		Total:              toMoneyDoc(o.Total),
+		ShippingAddress:    toAddressDoc(o.ShippingAddress),
+		PaymentMethod:      o.PaymentMethod,
+		PaymentStatus:      string(o.PaymentStatus),
+		PaymentAttempt:     o.PaymentAttempt,
+		PaymentIntentID:    o.PaymentIntentID,
+		CancelledWhilePaid: o.CancelledWhilePaid,
+		RequestHash:        o.RequestHash,
+		MerchantIDs:        o.MerchantIDs(),
+		Deadline:           optionalTime(o.Deadline),
+		CreatedAt:          o.CreatedAt,
+		UpdatedAt:          o.UpdatedAt,
+		Version:            o.Version,
+	}
+}
+
+func (d orderDoc) domain() domain.Order {
+	lines := make([]domain.Line, len(d.Lines))
+	for i, l := range d.Lines {
+		lines[i] = domain.Line{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name,
+			UnitPrice: l.UnitPrice.domain(), Quantity: l.Quantity, ShippedAt: fromOptionalTime(l.ShippedAt)}
+	}
+	return domain.Order{
+		ID:                 d.ID,
+		ShopperID:          d.ShopperID,
+		Status:             domain.Status(d.Status),
+		CancelReason:       d.CancelReason,
+		Lines:              lines,
+		Total:              d.Total.domain(),
+		ShippingAddress:    domain.Address(d.ShippingAddress),
+		PaymentMethod:      d.PaymentMethod,
+		PaymentStatus:      domain.PaymentStatus(d.PaymentStatus),
+		PaymentAttempt:     d.PaymentAttempt,
+		PaymentIntentID:    d.PaymentIntentID,
+		CancelledWhilePaid: d.CancelledWhilePaid,
+		RequestHash:        d.RequestHash,
+		Deadline:           fromOptionalTime(d.Deadline),
+		CreatedAt:          d.CreatedAt.UTC(),
+		UpdatedAt:          d.UpdatedAt.UTC(),
+		Version:            d.Version,
+	}
+}

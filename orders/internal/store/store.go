@@ -1,0 +1,68 @@
+// Package store keeps the orders service's carts and orders in MongoDB (or
+// the embedded FerretDB): documents to and from domain types, one
+// single-document write per state change (DESIGN §2), events in the
+// written document's outbox.
+package store
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/mercato-shop/mercato/platform/mongodb"
+)
+
+// Collection names.
+const (
+	OrdersCollection = "orders"
+	CartsCollection  = "carts"
+)
+
+// ErrStale is returned by a conditional update whose order changed since
+// it was read; the caller reads it again and decides anew.
+var ErrStale = errors.New("order changed concurrently")
+
+// Notifier is told about every document written with outbox entries; the
+// outbox relay (*outbox.Relay) is one.
+type Notifier interface {
+	Notify(coll *mongo.Collection, docID any)
+}
+
+// noNotifier is used when no relay is given.
+type noNotifier struct{}
+
+func (noNotifier) Notify(*mongo.Collection, any) {}
+
+// Open returns the stores over db's read and write handles (Write must be
+// the single-writer handle on FerretDB) and creates their indexes.
+// notifier may be nil.
+func Open(ctx context.Context, read, write *mongo.Database, notifier Notifier) (*Orders, *Carts, error) {
+	if notifier == nil {
+		notifier = noNotifier{}
+	}
+	orders := &Orders{
+		read:     read.Collection(OrdersCollection),
+		write:    write.Collection(OrdersCollection),
+		notifier: notifier,
+	}
+	carts := &Carts{read: read.Collection(CartsCollection), write: write.Collection(CartsCollection)}
+	// Orders are read by _id on hot paths; these serve the lists and the
+	// deadline sweep on MongoDB (FerretDB scans either way). One call per
+	// index: FerretDB v1 drops the connection when a createIndexes of
+	// several indexes finds them all existing (every restart).
+	for _, index := range []mongo.IndexModel{
+		{Keys: bson.D{{Key: "shopper_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}},
+			Options: options.Index().SetName("shopper_newest")},
+		{Keys: bson.D{{Key: "merchant_ids", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}},
+			Options: options.Index().SetName("merchant_newest")},
+		{Keys: bson.D{{Key: "deadline", Value: 1}}, Options: options.Index().SetName("deadline")},
+	} {
+		if err := mongodb.EnsureIndexes(ctx, orders.write, index); err != nil {
+			return nil, nil, err
+		}
+	}
+	return orders, carts, nil
+}

@@ -1,0 +1,140 @@
+package usecase
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/mercato-shop/mercato/orders/internal/catalog"
+	"github.com/mercato-shop/mercato/orders/internal/domain"
+	"github.com/mercato-shop/mercato/platform/apperr"
+)
+
+// CartLine is one line of a shown cart.
+type CartLine struct {
+	ProductID string
+	Name      string
+	UnitPrice domain.Money
+	Quantity  int64
+	LineTotal domain.Money
+	// Available is false for a product the catalog no longer sells; such a
+	// line counts for nothing and blocks checkout until removed.
+	Available bool
+}
+
+// CartView is a cart as shown to its shopper, at current prices.
+type CartView struct {
+	Items []CartLine
+	Total domain.Money
+	// PricesStale tells that the catalog could not be asked, so the prices
+	// are those known when each item was last set.
+	PricesStale bool
+}
+
+// Cart shows a shopper's cart at the catalog's current prices. When the
+// catalog is unavailable (its breaker open), the cart is still shown, at
+// the last known prices and flagged PricesStale; checkout re-prices anyway.
+func (s *Service) Cart(ctx context.Context, shopperID string) (CartView, error) {
+	cart, err := s.carts.Get(ctx, shopperID)
+	if err != nil {
+		return CartView{}, err
+	}
+	ids := make([]string, len(cart.Items))
+	for i, it := range cart.Items {
+		ids[i] = it.ProductID
+	}
+	products, err := s.catalog.Products(ctx, ids)
+	stale := false
+	if errors.Is(err, apperr.ErrUnavailable) {
+		s.log.WarnContext(ctx, "catalog unavailable; showing the cart at last known prices", "error", err)
+		stale, err = true, nil
+	}
+	if err != nil {
+		return CartView{}, err
+	}
+	view := CartView{Items: []CartLine{}, PricesStale: stale}
+	for _, it := range cart.Items {
+		line := CartLine{ProductID: it.ProductID, Name: it.Name, UnitPrice: it.UnitPrice, Quantity: it.Quantity, Available: true}
+		if !stale {
+			p, ok := products[it.ProductID]
+			if ok {
+				line.Name, line.UnitPrice = p.Name, p.Price
+			} else {
+				line.Available = false
+			}
+		}
+		if line.Available {
+			line.LineTotal = domain.Money{Amount: line.UnitPrice.Amount * line.Quantity, Currency: line.UnitPrice.Currency}
+			view.Total.Amount += line.LineTotal.Amount
+			view.Total.Currency = line.LineTotal.Currency
+		} else {
+			line.LineTotal = domain.Money{Currency: line.UnitPrice.Currency}
+		}
+		view.Items = append(view.Items, line)
+	}
+	return view, nil
+}
+
+// SetCartItem sets the quantity of a product in a shopper's cart (0
+// removes it). Adding checks with the catalog that the product exists and
+// is not archived.
+func (s *Service) SetCartItem(ctx context.Context, shopperID, productID string, quantity int64) error {
+	if err := errors.Join(domain.ValidateProductID(productID), domain.ValidateQuantity(quantity)); err != nil {
+		return mergeValidation(err)
+	}
+	now := s.now()
+	if quantity == 0 {
+		return s.carts.RemoveItem(ctx, shopperID, productID, now)
+	}
+	product, err := s.catalog.Product(ctx, productID)
+	if err != nil {
+		return err
+	}
+	cart, err := s.carts.Get(ctx, shopperID)
+	if err != nil {
+		return err
+	}
+	product.ID = productID
+	item := cartItem(product, quantity, now)
+	if existing, ok := cart.Item(productID); ok {
+		item.AddedAt = existing.AddedAt
+	}
+	if err := cart.CanHold(item); err != nil {
+		return err
+	}
+	return s.carts.PutItem(ctx, shopperID, item, now)
+}
+
+// ClearCart empties a shopper's cart.
+func (s *Service) ClearCart(ctx context.Context, shopperID string) error {
+	return s.carts.Clear(ctx, shopperID, s.now())
+}
+
+func cartItem(p catalog.Product, quantity int64, now time.Time) domain.CartItem {
+	return domain.CartItem{ProductID: p.ID, MerchantID: p.MerchantID, Name: p.Name, UnitPrice: p.Price,
+		Quantity: quantity, AddedAt: now}
+}
+
+// mergeValidation joins the field errors of several validation errors
+// into one.
+func mergeValidation(err error) error {
+	merged := &apperr.ValidationError{}
+	var collect func(error)
+	collect = func(e error) {
+		var v *apperr.ValidationError
+		if errors.As(e, &v) && v != merged {
+			merged.Fields = append(merged.Fields, v.Fields...)
+		}
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			collect(e)
+		}
+	} else {
+		collect(err)
+	}
+	if merged.Err() == nil {
+		return err
+	}
+	return merged
+}

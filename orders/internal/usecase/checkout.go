@@ -1,0 +1,101 @@
+package usecase
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/mercato-shop/mercato/orders/internal/domain"
+	"github.com/mercato-shop/mercato/platform/apperr"
+)
+
+// Checkout turns a shopper's cart into a pending order, idempotently per
+// Idempotency-Key.
+//
+// The order id derives from the shopper and the key, so the order insert
+// is itself the idempotency record: a replay finds the order (and its
+// request fingerprint) by _id; two concurrent requests race on one insert,
+// the loser reads the winner's order. The same key with another request is
+// ErrUnprocessable. Prices come from the catalog, through its breaker; when
+// the catalog is unavailable nothing is created (a RetryableError, 503).
+// The order and its order.placed event are one insert; emptying the cart
+// is a separate write after it, conditional on the cart being unchanged.
+func (s *Service) Checkout(ctx context.Context, shopperID, key string, req domain.CheckoutRequest) (domain.Order, error) {
+	if err := errors.Join(domain.ValidateIdempotencyKey(key), req.Validate()); err != nil {
+		return domain.Order{}, mergeValidation(err)
+	}
+	id := domain.OrderID(shopperID, key)
+	if o, err := s.replay(ctx, id, req); !isNotFound(err) {
+		return o, err
+	}
+	cart, err := s.carts.Get(ctx, shopperID)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	if len(cart.Items) == 0 {
+		// A concurrent request with this key may have just emptied it.
+		if o, err := s.replay(ctx, id, req); !isNotFound(err) {
+			return o, err
+		}
+		return domain.Order{}, fmt.Errorf("%w: the cart is empty", apperr.ErrConflict)
+	}
+	lines, err := s.priceLines(ctx, cart)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	now := s.now()
+	out, err := domain.NewOrder(id, shopperID, req, lines, now, now.Add(s.opts.StepTimeout))
+	if err != nil {
+		return domain.Order{}, err
+	}
+	entries, err := s.entries(out)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	if err := s.orders.Insert(ctx, out.Order, entries); err != nil {
+		if errors.Is(err, apperr.ErrConflict) {
+			return s.replay(ctx, id, req) // a concurrent request with this key won
+		}
+		return domain.Order{}, err
+	}
+	s.log.InfoContext(ctx, "order placed", "order_id", id, "lines", len(lines), "total", out.Order.Total.Amount)
+	if _, err := s.carts.ClearIfUnchanged(ctx, shopperID, cart.Version, now); err != nil {
+		// The order stands; the shopper can empty the cart themselves.
+		s.log.WarnContext(ctx, "emptying the cart after checkout failed", "order_id", id, "error", err)
+	}
+	return out.Order, nil
+}
+
+// replay returns the order a key already created, if its request matches.
+func (s *Service) replay(ctx context.Context, id string, req domain.CheckoutRequest) (domain.Order, error) {
+	o, err := s.orders.Get(ctx, id)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	if err := o.SameRequest(req); err != nil {
+		return domain.Order{}, err
+	}
+	return o, nil
+}
+
+// priceLines prices the cart's items at the catalog's current prices.
+func (s *Service) priceLines(ctx context.Context, cart domain.Cart) ([]domain.Line, error) {
+	ids := make([]string, len(cart.Items))
+	for i, it := range cart.Items {
+		ids[i] = it.ProductID
+	}
+	products, err := s.catalog.Products(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	lines := make([]domain.Line, 0, len(cart.Items))
+	for _, it := range cart.Items {
+		p, ok := products[it.ProductID]
+		if !ok {
+			return nil, fmt.Errorf("%w: product %s is no longer available; remove it from the cart", apperr.ErrConflict, it.ProductID)
+		}
+		lines = append(lines, domain.Line{ProductID: it.ProductID, MerchantID: p.MerchantID, Name: p.Name,
+			UnitPrice: p.Price, Quantity: it.Quantity})
+	}
+	return lines, nil
+}

@@ -1,0 +1,113 @@
+// Package usecase holds the orders service's use cases: the cart, the
+// idempotent checkout, the checkout saga's steps, the order lifecycle and
+// the deadline sweep. Each state change is one conditional write of the
+// order together with the events it produces (the outbox).
+package usecase
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mercato-shop/mercato/orders/internal/catalog"
+	"github.com/mercato-shop/mercato/orders/internal/domain"
+	"github.com/mercato-shop/mercato/orders/internal/store"
+	"github.com/mercato-shop/mercato/platform/apperr"
+	"github.com/mercato-shop/mercato/platform/events"
+)
+
+// DefaultStepTimeout is how long an order waits for one saga step.
+const DefaultStepTimeout = 10 * time.Minute
+
+// maxApplyAttempts bounds the read-decide-write loop of one change when
+// concurrent changes keep winning.
+const maxApplyAttempts = 10
+
+// Catalog reads products; *catalog.Client is the real one.
+type Catalog interface {
+	Product(ctx context.Context, id string) (catalog.Product, error)
+	Products(ctx context.Context, ids []string) (map[string]catalog.Product, error)
+}
+
+// Options configure New. Zero values take the defaults.
+type Options struct {
+	// StepTimeout is the deadline of every waiting state (default 10 min).
+	StepTimeout time.Duration
+	// Topic receives the order events (default events.TopicOrders).
+	Topic string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Service runs the use cases.
+type Service struct {
+	orders  *store.Orders
+	carts   *store.Carts
+	catalog Catalog
+	opts    Options
+	log     *slog.Logger
+}
+
+// New returns the service over its stores and the catalog.
+func New(orders *store.Orders, carts *store.Carts, cat Catalog, opts Options) *Service {
+	if opts.StepTimeout <= 0 {
+		opts.StepTimeout = DefaultStepTimeout
+	}
+	if opts.Topic == "" {
+		opts.Topic = events.TopicOrders
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Service{orders: orders, carts: carts, catalog: cat, opts: opts, log: opts.Logger}
+}
+
+// now is the current time as stored (BSON dates hold milliseconds).
+func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }
+
+// apply reads order id, lets decide compute the change, and writes it
+// conditionally on the version read; a concurrent change makes it read
+// and decide again, so decide always sees the latest order. A no-op
+// writes nothing. It returns the order as it now stands.
+func (s *Service) apply(ctx context.Context, id string, decide func(domain.Order) (domain.Outcome, error)) (domain.Order, error) {
+	for range maxApplyAttempts {
+		current, err := s.orders.Get(ctx, id)
+		if err != nil {
+			return domain.Order{}, err
+		}
+		out, err := decide(current)
+		if err != nil {
+			return domain.Order{}, err
+		}
+		if !out.Changed {
+			return current, nil
+		}
+		entries, err := s.entries(out)
+		if err != nil {
+			return domain.Order{}, err
+		}
+		err = s.orders.Update(ctx, current, out.Order, entries)
+		if store.IsStale(err) {
+			continue
+		}
+		if err != nil {
+			return domain.Order{}, err
+		}
+		out.Order.Version = current.Version + 1
+		for _, e := range out.Events {
+			s.log.InfoContext(ctx, "order event", "order_id", id, "event", e.Kind, "status", out.Order.Status)
+		}
+		return out.Order, nil
+	}
+	return domain.Order{}, fmt.Errorf("%w: order %s keeps changing; try again", apperr.ErrConflict, id)
+}
+
+// isNotFound reports a missing order.
+func isNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }
