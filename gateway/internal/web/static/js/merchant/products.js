@@ -1,0 +1,199 @@
+// The merchant's products: create, edit, restock and archive.
+
+import { h, imageURL, money, moneyInput, parseMoney, field, showError, showInfo, busy, formValues, clearErrors } from '../ui.js';
+import { session, merchantFirst } from './app.js';
+
+const base = '/api/v1/merchant/products';
+
+/** A slug for generated product images: "Desk Lamp" → "desk-lamp". */
+export function slug(text) {
+  return String(text).toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'product';
+}
+
+function isArchived(p) { return p.status === 'archived' || p.archived === true || Boolean(p.archived_at); }
+
+export async function products() {
+  const gate = merchantFirst();
+  if (gate) return gate;
+  const message = h('div', { class: 'message', hidden: true, id: 'products-message' });
+  const rows = h('tbody', {});
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
+  const state = { currency: 'USD', cursor: '', byId: new Map() };
+  const editor = productForm(state, message, (p) => upsertRow(p));
+
+  const upsertRow = (p) => {
+    state.byId.set(p.id, p);
+    const row = productRow(p, { state, message, edit: () => editor.edit(p), replace: upsertRow });
+    const old = rows.querySelector(`tr[data-product-id="${CSS.escape(p.id)}"]`);
+    if (old) old.replaceWith(row);
+    else rows.prepend(row);
+  };
+
+  const load = async () => {
+    try {
+      const page = await session.call('GET', base, { query: { limit: 50, cursor: state.cursor } });
+      for (const p of page.items || []) {
+        if (!state.byId.size && p.price) state.currency = p.price.currency;
+        state.byId.set(p.id, p);
+        rows.append(productRow(p, { state, message, edit: () => editor.edit(p), replace: upsertRow }));
+      }
+      editor.setCurrency(state.currency);
+      state.cursor = page.next_cursor || '';
+      more.hidden = !state.cursor;
+    } catch (err) {
+      showError(message, err);
+    }
+  };
+  more.addEventListener('click', () => busy(more, load));
+  await load();
+  return h('section', {},
+    h('h1', {}, 'Products'),
+    editor.element,
+    message,
+    h('div', { class: 'table-wrap' },
+      h('table', { class: 'table products-table', id: 'products-table' },
+        h('caption', { class: 'visually-hidden' }, 'Your products'),
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, 'Product'), h('th', { scope: 'col' }, 'Category'),
+          h('th', { scope: 'col', class: 'num' }, 'Price'), h('th', { scope: 'col', class: 'num' }, 'Available'),
+          h('th', { scope: 'col' }, 'Restock'), h('th', { scope: 'col' }, 'Actions'))),
+        rows)),
+    more);
+}
+
+/** The create/edit form in a disclosure; edit(p) fills it for a PATCH. */
+function productForm(state, pageMessage, saved) {
+  const message = h('div', { class: 'message', hidden: true });
+  const title = h('summary', {}, 'Add a product');
+  const submit = h('button', { type: 'submit', id: 'product-save' }, 'Create product');
+  const cancel = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Stop editing');
+  const stock = field('Initial stock', { name: 'stock', type: 'number', min: 0, value: 10, inputmode: 'numeric', id: 'p-stock' });
+  const form = h('form', { class: 'product-form', novalidate: true, id: 'product-form' },
+    h('div', { class: 'row' },
+      field('SKU', { name: 'sku', required: true, id: 'p-sku', autocomplete: 'off' }),
+      field('Name', { name: 'name', required: true, id: 'p-name' })),
+    h('div', { class: 'row' },
+      field('Category', { name: 'category', required: true, id: 'p-category' }),
+      field('Price', { name: 'price', inputmode: 'decimal', required: true, id: 'p-price', placeholder: '19.99' }),
+      field('Currency', { name: 'currency', maxlength: 3, id: 'p-currency', value: state.currency }),
+      stock),
+    field('Description', { name: 'description', multiline: true, id: 'p-description' }),
+    field('Image URL (optional)', { name: 'image', type: 'url', id: 'p-image', hint: 'Leave empty for a generated picture.' }),
+    message,
+    h('p', { class: 'actions' }, submit, cancel));
+  const details = h('details', { class: 'panel editor' }, title, form);
+  let editing = null;
+
+  const reset = () => {
+    editing = null;
+    form.reset();
+    clearErrors(form);
+    message.hidden = true;
+    title.textContent = 'Add a product';
+    submit.textContent = 'Create product';
+    stock.hidden = false;
+    cancel.hidden = true;
+    form.elements.currency.value = state.currency;
+  };
+  cancel.addEventListener('click', reset);
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    busy(submit, async () => {
+      const v = formValues(form);
+      const currency = (v.currency || state.currency).toUpperCase();
+      const amount = parseMoney(v.price, currency);
+      if (Number.isNaN(amount)) {
+        showError(message, { detail: 'Please correct the highlighted fields.', errors: [{ field: 'price', message: 'Enter a price such as 19.99' }] }, form);
+        return;
+      }
+      const body = {
+        sku: v.sku, name: v.name, category: v.category, description: v.description,
+        price: { amount, currency },
+        images: [v.image || `${location.origin}/assets/products/${slug(v.name)}.svg`],
+      };
+      try {
+        let p;
+        if (editing) {
+          if (!v.image && editing.images && editing.images.length) body.images = editing.images;
+          p = await session.call('PATCH', `${base}/${encodeURIComponent(editing.id)}`, { body });
+          showInfo(pageMessage, `Saved ${p.name}.`);
+        } else {
+          body.stock = Number(v.stock || 0);
+          p = await session.call('POST', base, { body });
+          showInfo(pageMessage, `Created ${p.name}.`);
+        }
+        saved(p);
+        reset();
+        details.open = false;
+      } catch (err) {
+        showError(message, err, form);
+      }
+    });
+  });
+
+  return {
+    element: details,
+    setCurrency(c) { if (!editing) form.elements.currency.value = c; },
+    edit(p) {
+      reset();
+      editing = p;
+      title.textContent = `Edit ${p.name}`;
+      submit.textContent = 'Save changes';
+      stock.hidden = true;
+      cancel.hidden = false;
+      const el = form.elements;
+      el.sku.value = p.sku;
+      el.name.value = p.name;
+      el.category.value = p.category;
+      el.description.value = p.description || '';
+      el.price.value = moneyInput(p.price.amount, p.price.currency);
+      el.currency.value = p.price.currency;
+      el.image.value = (p.images && p.images[0]) || '';
+      details.open = true;
+      el.name.focus();
+    },
+  };
+}
+
+function productRow(p, { message, edit, replace }) {
+  const archived = isArchived(p);
+  const id = `restock-${p.id}`;
+  const delta = h('input', { id, type: 'number', value: 10, inputmode: 'numeric', class: 'small' });
+  const restock = h('button', { type: 'button', class: 'secondary small' }, 'Add');
+  restock.addEventListener('click', () => busy(restock, async () => {
+    try {
+      const updated = await session.call('POST', `${base}/${encodeURIComponent(p.id)}/stock`, { body: { delta: Number(delta.value) } });
+      replace(updated || { ...p, stock: { available: p.stock.available + Number(delta.value) } });
+      showInfo(message, `Stock of ${p.name} updated.`);
+    } catch (err) {
+      showError(message, err);
+    }
+  }));
+  const archive = h('button', { type: 'button', class: 'link danger-text' }, 'Archive');
+  archive.addEventListener('click', () => {
+    if (!window.confirm(`Archive ${p.name}? Shoppers will no longer see it.`)) return;
+    busy(archive, async () => {
+      try {
+        const answer = await session.call('DELETE', `${base}/${encodeURIComponent(p.id)}`);
+        replace(answer && answer.id ? answer : { ...p, status: 'archived' });
+        showInfo(message, `${p.name} is archived.`);
+      } catch (err) {
+        showError(message, err);
+      }
+    });
+  });
+  return h('tr', { 'data-product-id': p.id, 'data-sku': p.sku, class: archived ? 'archived' : '' },
+    h('td', {}, h('div', { class: 'product-cell' },
+      h('img', { src: imageURL(p), alt: '', width: 40, height: 40, loading: 'lazy' }),
+      h('div', {}, h('strong', {}, p.name), h('br'), h('span', { class: 'muted' }, p.sku),
+        archived ? h('span', { class: 'badge badge-cancelled' }, 'Archived') : null))),
+    h('td', {}, p.category),
+    h('td', { class: 'num' }, money(p.price)),
+    h('td', { class: 'num stock-cell' }, String(p.stock ? p.stock.available : 0)),
+    h('td', {}, archived ? '' : h('span', { class: 'inline-form' },
+      h('label', { for: id, class: 'visually-hidden' }, `Units to add to ${p.name}`), delta, restock)),
+    h('td', {}, archived ? '' : h('span', { class: 'inline-form' },
+      h('button', { type: 'button', class: 'link', onclick: edit, 'aria-label': `Edit ${p.name}` }, 'Edit'),
+      archive)));
+}
