@@ -128,7 +128,7 @@ func seed(ctx context.Context, svc *catalog.Service, n int) ([]string, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 42))
+			rng := rand.New(rand.NewPCG(uint64(w), 42)) //nolint:gosec // seeded on purpose: benchmark data must be reproducible
 			for i := w; i < n; i += 4 {
 				adj, noun := adjectives[rng.IntN(len(adjectives))], nouns[rng.IntN(len(nouns))]
 				p, err := svc.CreateProduct(ctx, fmt.Sprintf("merchant-%d", i%50), domain.Draft{

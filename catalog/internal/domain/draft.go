@@ -115,29 +115,29 @@ func NewProduct(id, merchantID string, d Draft, now time.Time) Product {
 	}
 }
 
-// Apply returns p with the patch's fields set, at now. It does not bump
+// Apply returns prod with the patch's fields set, at now. It does not bump
 // the version; the store does.
-func (pt Patch) Apply(p Product, now time.Time) Product {
-	if pt.SKU != nil {
-		p.SKU = *pt.SKU
+func (p Patch) Apply(prod Product, now time.Time) Product {
+	if p.SKU != nil {
+		prod.SKU = *p.SKU
 	}
-	if pt.Name != nil {
-		p.Name = strings.TrimSpace(*pt.Name)
+	if p.Name != nil {
+		prod.Name = strings.TrimSpace(*p.Name)
 	}
-	if pt.Description != nil {
-		p.Description = *pt.Description
+	if p.Description != nil {
+		prod.Description = *p.Description
 	}
-	if pt.Category != nil {
-		p.Category = NormalizeCategory(*pt.Category)
+	if p.Category != nil {
+		prod.Category = NormalizeCategory(*p.Category)
 	}
-	if pt.Price != nil {
-		p.Price = *pt.Price
+	if p.Price != nil {
+		prod.Price = *p.Price
 	}
-	if pt.Images != nil {
-		p.Images = nonNil(*pt.Images)
+	if p.Images != nil {
+		prod.Images = nonNil(*p.Images)
 	}
-	p.UpdatedAt = now
-	return p
+	prod.UpdatedAt = now
+	return prod
 }
 
 // ValidateStockDelta checks a restock delta: non-zero, at most a million

@@ -78,7 +78,7 @@ func (m *Model) Apply(p domain.Product) bool {
 		it.slot = old.slot
 		m.unindex(old, wordsChanged)
 	} else {
-		it.slot = int32(len(m.slots))
+		it.slot = int32(len(m.slots)) //nolint:gosec // slots are products of one catalog, far below 2^31
 		m.slotOf[p.ID] = it.slot
 		m.slots = append(m.slots, nil)
 	}

@@ -160,7 +160,7 @@ func perMinute(now time.Time, days ...[]sale) ([]MinuteCount, int) {
 	for _, day := range days {
 		for _, s := range day {
 			i := int(s.PaidAt.Truncate(time.Minute).Sub(start) / time.Minute)
-			if s.Status == statusCancelled || s.PaidAt.Before(start) || i >= minutesInWindow {
+			if s.Status == statusCancelled || s.PaidAt.Before(start) || i < 0 || i >= len(out) {
 				continue
 			}
 			out[i].Orders++

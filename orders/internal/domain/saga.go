@@ -7,7 +7,7 @@ import "time"
 // status and version, so a duplicated, redelivered or late event that
 // finds the order elsewhere changes nothing.
 
-// StockReserved: the catalog holds every line. A pending order now waits
+// StockReserved applies: the catalog holds every line. A pending order now waits
 // for its payment (attempt 1) until deadline.
 func (o Order) StockReserved(now, deadline time.Time) Outcome {
 	if o.Status != StatusPending {
@@ -21,7 +21,7 @@ func (o Order) StockReserved(now, deadline time.Time) Outcome {
 	return changed(o, Event{Kind: EventPaymentRequested})
 }
 
-// StockRejected: the catalog could not reserve the order and holds
+// StockRejected applies: the catalog could not reserve the order and holds
 // nothing. The order.cancelled event still goes out so the catalog can
 // clean up idempotently.
 func (o Order) StockRejected(now time.Time) Outcome {
@@ -31,7 +31,7 @@ func (o Order) StockRejected(now time.Time) Outcome {
 	return o.cancel(ReasonOutOfStock, now)
 }
 
-// StockReleased: the catalog released the order's held units; only an
+// StockReleased applies: the catalog released the order's held units; only an
 // expired hold of an order still waiting for its payment cancels it.
 func (o Order) StockReleased(expired bool, now time.Time) Outcome {
 	if !expired || o.Status != StatusAwaitingPayment {
@@ -40,7 +40,7 @@ func (o Order) StockReleased(expired bool, now time.Time) Outcome {
 	return o.cancel(ReasonReservationExpired, now)
 }
 
-// PaymentSucceeded: the charge of attempt went through. An order waiting
+// PaymentSucceeded applies: the charge of attempt went through. An order waiting
 // for that attempt is paid. An order cancelled in the meantime (expiry,
 // timeout, shopper) is refunded, once.
 func (o Order) PaymentSucceeded(attempt int, paymentIntentID string, amount Money, now time.Time) Outcome {
@@ -64,7 +64,7 @@ func (o Order) PaymentSucceeded(attempt int, paymentIntentID string, amount Mone
 	return unchanged(o)
 }
 
-// PaymentFailed: the charge of attempt was declined.
+// PaymentFailed applies: the charge of attempt was declined.
 func (o Order) PaymentFailed(attempt int, now time.Time) Outcome {
 	if o.Status != StatusAwaitingPayment || !o.isCurrentAttempt(attempt) {
 		return unchanged(o)
@@ -73,7 +73,7 @@ func (o Order) PaymentFailed(attempt int, now time.Time) Outcome {
 	return o.cancel(ReasonPaymentDeclined, now)
 }
 
-// PaymentRequiresAction: the shopper must authenticate the charge; the
+// PaymentRequiresAction applies: the shopper must authenticate the charge; the
 // order keeps waiting, bounded by its deadline.
 func (o Order) PaymentRequiresAction(attempt int, now time.Time) Outcome {
 	if o.Status != StatusAwaitingPayment || !o.isCurrentAttempt(attempt) || o.PaymentStatus != PaymentPending {
@@ -84,7 +84,7 @@ func (o Order) PaymentRequiresAction(attempt int, now time.Time) Outcome {
 	return changed(o)
 }
 
-// PaymentRefunded: a requested refund went through. An order cancelled
+// PaymentRefunded applies: a requested refund went through. An order cancelled
 // after it was paid ends refunded; an order cancelled before its late
 // payment arrived stays cancelled and records the refund.
 func (o Order) PaymentRefunded(amount Money, now time.Time) Outcome {

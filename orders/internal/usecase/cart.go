@@ -119,8 +119,7 @@ func cartItem(p catalog.Product, quantity int64, now time.Time) domain.CartItem 
 // into one.
 func mergeValidation(err error) error {
 	merged := &apperr.ValidationError{}
-	var collect func(error)
-	collect = func(e error) {
+	collect := func(e error) {
 		var v *apperr.ValidationError
 		if errors.As(e, &v) && v != merged {
 			merged.Fields = append(merged.Fields, v.Fields...)

@@ -25,9 +25,9 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) error
 	}
 	user, err := s.store.FindUserByEmail(ctx, email)
 	if errors.Is(err, store.ErrUserNotFound) {
-		hash, err := s.hasher.Hash(ctx, password)
-		if err != nil {
-			return fmt.Errorf("admin account: %w", err)
+		hash, hashErr := s.hasher.Hash(ctx, password)
+		if hashErr != nil {
+			return fmt.Errorf("admin account: %w", hashErr)
 		}
 		admin := domain.NewAdmin(email, hash, s.opts.Now())
 		err = s.store.InsertUser(ctx, admin)
