@@ -27,7 +27,20 @@ type Endpoints struct {
 	MongoURI string
 	// URLs maps each service name to its base URL (http://127.0.0.1:port).
 	URLs map[string]string
+	// StripeURL is the Stripe emulator's API base URL; StripeSecretKey and
+	// StripeWebhookSecret are the test key it accepts and the secret that
+	// signs its webhooks.
+	StripeURL           string
+	StripeSecretKey     string
+	StripeWebhookSecret string
 }
+
+// DefaultStripePort is the Stripe emulator's well-known port.
+const DefaultStripePort = 12111
+
+// StripeWebhookPath is where the gateway takes Stripe's webhooks; the
+// emulator delivers its events to the gateway's URL plus this path.
+const StripeWebhookPath = "/api/v1/payments/webhooks/stripe"
 
 // Gateway is the name of the service that fronts the others.
 const Gateway = "gateway"
@@ -36,8 +49,16 @@ const Gateway = "gateway"
 var Services = []Service{
 	{Name: "users", Package: "./users/cmd/users", Port: 8081},
 	{Name: "catalog", Package: "./catalog/cmd/catalog", Port: 8082},
-	{Name: "orders", Package: "./orders/cmd/orders", Port: 8083},
-	{Name: "payments", Package: "./payments/cmd/payments", Port: 8084},
+	{Name: "orders", Package: "./orders/cmd/orders", Port: 8083, Env: func(e Endpoints) []string {
+		return []string{"CATALOG_URL=" + e.URLs["catalog"]}
+	}},
+	{Name: "payments", Package: "./payments/cmd/payments", Port: 8084, Env: func(e Endpoints) []string {
+		return []string{
+			"STRIPE_API_URL=" + e.StripeURL,
+			"STRIPE_SECRET_KEY=" + e.StripeSecretKey,
+			"STRIPE_WEBHOOK_SECRET=" + e.StripeWebhookSecret,
+		}
+	}},
 	{Name: Gateway, Package: "./gateway/cmd/gateway", Port: 8080, Env: func(e Endpoints) []string {
 		return []string{
 			"USERS_URL=" + e.URLs["users"],
@@ -55,14 +76,16 @@ type Ports struct {
 	Kafka int
 	// Mongo is FerretDB's port.
 	Mongo int
+	// Stripe is the Stripe emulator's port.
+	Stripe int
 	// Services maps a service name to its port.
 	Services map[string]int
 }
 
-// DefaultPorts are the well-known ports: Kafka 9092, MongoDB 27017 and each
-// service's Port.
+// DefaultPorts are the well-known ports: Kafka 9092, MongoDB 27017, the
+// Stripe emulator 12111 (stripe-mock's) and each service's Port.
 func DefaultPorts() Ports {
-	p := Ports{Kafka: 9092, Mongo: 27017, Services: map[string]int{}}
+	p := Ports{Kafka: 9092, Mongo: 27017, Stripe: DefaultStripePort, Services: map[string]int{}}
 	for _, s := range Services {
 		p.Services[s.Name] = s.Port
 	}

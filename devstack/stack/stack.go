@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mercato-shop/mercato/devstack/stripeemu"
 	"github.com/mercato-shop/mercato/devstack/supervisor"
 	"github.com/mercato-shop/mercato/platform/embedded"
 )
@@ -57,6 +58,7 @@ type Stack struct {
 	logDir   string
 	kafka    *embedded.Kafka
 	mongo    *embedded.Mongo
+	stripe   *stripeemu.Emulator
 	sup      *supervisor.Supervisor
 	urls     map[string]string
 	logFiles []*os.File
@@ -97,7 +99,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := st.startInfrastructure(opts); err != nil {
+	if err := st.startInfrastructure(opts, ports); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -173,7 +175,7 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func (st *Stack) startInfrastructure(opts Options) error {
+func (st *Stack) startInfrastructure(opts Options, ports map[string]int) error {
 	k, err := embedded.StartKafka(embedded.KafkaOptions{Port: opts.Ports.Kafka, DataDir: filepath.Join(st.dataDir, "kafka")})
 	if err != nil {
 		return fmt.Errorf("stack: %w", err)
@@ -184,7 +186,16 @@ func (st *Stack) startInfrastructure(opts Options) error {
 		return fmt.Errorf("stack: %w", err)
 	}
 	st.mongo = m
-	opts.Logger.Info("infrastructure up", "kafka", k.Addr(), "mongo", m.URI())
+	em, err := stripeemu.Start(stripeemu.Options{
+		Addr:       net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Ports.Stripe)),
+		WebhookURL: "http://127.0.0.1:" + strconv.Itoa(ports[Gateway]) + StripeWebhookPath,
+		Logger:     opts.Logger,
+	})
+	if err != nil {
+		return fmt.Errorf("stack: %w", err)
+	}
+	st.stripe = em
+	opts.Logger.Info("infrastructure up", "kafka", k.Addr(), "mongo", m.URI(), "stripe", em.URL())
 	return nil
 }
 
@@ -192,7 +203,8 @@ func (st *Stack) startServices(opts Options, binDir string, ports map[string]int
 	for _, s := range Services {
 		st.urls[s.Name] = "http://127.0.0.1:" + strconv.Itoa(ports[s.Name])
 	}
-	endpoints := Endpoints{KafkaAddr: st.KafkaAddr(), MongoURI: st.MongoURI(), URLs: st.urls}
+	endpoints := Endpoints{KafkaAddr: st.KafkaAddr(), MongoURI: st.MongoURI(), URLs: st.urls,
+		StripeURL: st.stripe.URL(), StripeSecretKey: st.stripe.SecretKey(), StripeWebhookSecret: st.stripe.WebhookSecret()}
 	supOpts := opts.Supervisor
 	if supOpts.Logger == nil {
 		supOpts.Logger = opts.Logger
@@ -263,6 +275,13 @@ func (st *Stack) MongoURI() string { return st.mongo.URI() }
 // Kafka is the in-process broker, e.g. for injecting faults in tests.
 func (st *Stack) Kafka() *embedded.Kafka { return st.kafka }
 
+// Stripe is the in-process Stripe emulator: count an order's charges
+// (Order), inject faults (SetFaults), finish 3-D Secure (Authenticate).
+func (st *Stack) Stripe() *stripeemu.Emulator { return st.stripe }
+
+// StripeURL is the Stripe emulator's API base URL.
+func (st *Stack) StripeURL() string { return st.stripe.URL() }
+
 // Supervisor runs the service processes (status, restarts, readiness).
 func (st *Stack) Supervisor() *supervisor.Supervisor { return st.sup }
 
@@ -275,9 +294,9 @@ func (st *Stack) LogDir() string { return st.logDir }
 // LogPath is the log file of the named service.
 func (st *Stack) LogPath(name string) string { return filepath.Join(st.logDir, name+".log") }
 
-// Close stops every service gracefully, then FerretDB and Kafka (which
-// flush their data to DataDir). The error names services that had to be
-// killed. Close is idempotent.
+// Close stops every service gracefully, then the Stripe emulator, FerretDB
+// and Kafka (which flush their data to DataDir). The error names services
+// that had to be killed. Close is idempotent.
 func (st *Stack) Close() error {
 	st.closeOnce.Do(func() { st.closeErr = st.close() })
 	return st.closeErr
@@ -287,6 +306,9 @@ func (st *Stack) close() error {
 	var err error
 	if st.sup != nil {
 		err = st.sup.Stop()
+	}
+	if st.stripe != nil {
+		err = errors.Join(err, st.stripe.Close())
 	}
 	if st.mongo != nil {
 		st.mongo.Close()

@@ -3,6 +3,7 @@ package stripeemu
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 )
 
 // apiHandler runs one API call with the state lock held and returns the
@@ -18,9 +19,7 @@ type idempotentResult struct {
 }
 
 // apiCall wraps an API handler with what every Stripe call goes through:
-// injected faults, the API-key check, form parsing, and idempotency (a POST
-// with a known key and the same parameters gets the first answer again,
-// with Idempotent-Replayed: true; other parameters get an idempotency_error).
+// injected faults, the API-key check, form parsing, and idempotency.
 func (e *Emulator) apiCall(h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requestID := newID("req")
@@ -48,48 +47,59 @@ func (e *Emulator) apiCall(h apiHandler) http.Handler {
 			return
 		}
 
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		idemKey := r.Header.Get("Idempotency-Key")
-		slot := key + "|" + idemKey
-		fingerprint := f.fingerprint(r.Method, r.URL.Path)
-		if r.Method == http.MethodPost && idemKey != "" {
-			if saved, ok := e.idem[slot]; ok {
-				if saved.fingerprint != fingerprint {
-					writeJSON(w, http.StatusBadRequest, errorBody(stripeError{Type: errTypeIdempotency,
-						Message: "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '" + idemKey + "' if you meant to execute a different request."}))
-					return
-				}
-				w.Header().Set("Idempotency-Key", idemKey)
-				w.Header().Set("Idempotent-Replayed", "true")
-				w.Header().Set("Original-Request", saved.requestID)
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(saved.status)
-				_, _ = w.Write(saved.body)
-				return
+		status, body := e.execute(w, r, h, f, key)
+		if delay := e.faults.answerDelay(); delay > 0 {
+			t := time.NewTimer(delay) // the call is done: webhooks race ahead of this answer
+			select {
+			case <-r.Context().Done():
+			case <-t.C:
 			}
-		}
-
-		obj, apiErr := h(r, f)
-		status, payload, save := http.StatusOK, any(obj), true
-		if apiErr != nil {
-			status, payload, save = apiErr.status, errorBody(apiErr.body), !apiErr.unsaved
-		}
-		body, merr := json.Marshal(payload)
-		if merr != nil {
-			writeJSON(w, http.StatusInternalServerError, errorBody(stripeError{Type: errTypeAPI, Message: merr.Error()}))
-			return
-		}
-		if r.Method == http.MethodPost && idemKey != "" {
-			w.Header().Set("Idempotency-Key", idemKey)
-			if save {
-				e.idem[slot] = &idempotentResult{fingerprint: fingerprint, status: status, body: body, requestID: requestID}
-			}
+			t.Stop()
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		_, _ = w.Write(body)
+		_, _ = w.Write(body) //nolint:gosec // G705: a JSON API answer (Content-Type application/json), not HTML
 	})
+}
+
+// execute runs the call under the state lock, with Stripe's idempotency:
+// a POST with a known key and the same parameters gets the first answer
+// again (Idempotent-Replayed: true); other parameters get an
+// idempotency_error.
+func (e *Emulator) execute(w http.ResponseWriter, r *http.Request, h apiHandler, f form, apiKey string) (int, []byte) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	idemKey := r.Header.Get("Idempotency-Key")
+	slot := apiKey + "|" + idemKey
+	fingerprint := f.fingerprint(r.Method, r.URL.Path)
+	idempotent := r.Method == http.MethodPost && idemKey != ""
+	if idempotent {
+		w.Header().Set("Idempotency-Key", idemKey)
+		if saved, ok := e.idem[slot]; ok {
+			if saved.fingerprint != fingerprint {
+				body, _ := json.Marshal(errorBody(stripeError{Type: errTypeIdempotency,
+					Message: "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '" + idemKey + "' if you meant to execute a different request."}))
+				return http.StatusBadRequest, body
+			}
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.Header().Set("Original-Request", saved.requestID)
+			return saved.status, saved.body
+		}
+	}
+	obj, apiErr := h(r, f)
+	payload, status, save := obj, http.StatusOK, true
+	if apiErr != nil {
+		status, payload, save = apiErr.status, errorBody(apiErr.body), !apiErr.unsaved
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		body, _ = json.Marshal(errorBody(stripeError{Type: errTypeAPI, Message: err.Error()}))
+		return http.StatusInternalServerError, body
+	}
+	if idempotent && save {
+		e.idem[slot] = &idempotentResult{fingerprint: fingerprint, status: status, body: body, requestID: w.Header().Get("Request-Id")}
+	}
+	return status, body
 }
 
 // unknownURL answers a path the emulator does not serve as Stripe does.

@@ -26,9 +26,9 @@ const (
 	// DefaultAddr is the emulator's well-known address (stripe-mock's port).
 	DefaultAddr = "127.0.0.1:12111"
 	// DefaultSecretKey is the test secret key the emulator accepts.
-	DefaultSecretKey = "sk_test_mercato_emulator"
+	DefaultSecretKey = "sk_test_mercato_emulator" //nolint:gosec // G101: the local emulator's published test key, not a credential
 	// DefaultWebhookSecret signs the webhooks (Stripe-Signature).
-	DefaultWebhookSecret = "whsec_mercato_emulator"
+	DefaultWebhookSecret = "whsec_mercato_emulator" //nolint:gosec // G101: the local emulator's published test secret
 	// APIVersion is the API version of every response and event: the one
 	// stripe-go v76 pins (stripe.APIVersion), which webhook.ConstructEvent
 	// requires of an event.

@@ -15,6 +15,9 @@ type PaymentFailed struct {
 	PaymentIntentID string `json:"payment_intent_id"`
 	// DeclineCode is Stripe's decline code, such as "insufficient_funds".
 	DeclineCode string `json:"decline_code"`
+	// Code is Stripe's error code, such as "card_declined" or
+	// "expired_card" (empty when Stripe gave none).
+	Code string `json:"code,omitempty"`
 	// Message is a human-readable reason, safe to show the shopper.
 	Message string `json:"message"`
 	Amount  Money  `json:"amount"`

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mercato-shop/mercato/devstack/admin"
 	"github.com/mercato-shop/mercato/devstack/stack"
+	"github.com/mercato-shop/mercato/devstack/stripeemu"
 )
 
 // upConfig is what the flags of `up` configure.
@@ -41,6 +42,10 @@ func parseUpFlags(args []string) (upConfig, error) {
 	if err != nil {
 		return upConfig{}, err
 	}
+	stripePort, err := portFlag(fs, "stripe", "Stripe emulator", defaults.Stripe)
+	if err != nil {
+		return upConfig{}, err
+	}
 	servicePorts := map[string]*int{}
 	for _, s := range stack.Services {
 		if servicePorts[s.Name], err = portFlag(fs, s.Name, s.Name+" service", s.Port); err != nil {
@@ -60,7 +65,7 @@ func parseUpFlags(args []string) (upConfig, error) {
 		DataDir:  *dataDir,
 		BinDir:   *binDir,
 		LogLevel: *logLevel,
-		Ports:    stack.Ports{Kafka: *kafkaPort, Mongo: *mongoPort, Services: map[string]int{}},
+		Ports:    stack.Ports{Kafka: *kafkaPort, Mongo: *mongoPort, Stripe: *stripePort, Services: map[string]int{}},
 	}}
 	for name, p := range servicePorts {
 		cfg.stack.Ports.Services[name] = *p
@@ -133,6 +138,7 @@ type banner struct {
 	services   [][2]string // name, URL
 	kafkaAddr  string
 	mongoURI   string
+	stripeURL  string
 	logDir     string
 	adminAddr  string
 	extra      []string
@@ -143,6 +149,7 @@ func bannerFor(st *stack.Stack, adminAddr string, readyIn time.Duration, extra [
 		readyIn:   readyIn,
 		kafkaAddr: st.KafkaAddr(),
 		mongoURI:  st.MongoURI(),
+		stripeURL: st.StripeURL(),
 		logDir:    st.LogDir(),
 		adminAddr: adminAddr,
 		extra:     extra,
@@ -163,6 +170,7 @@ func printBanner(w io.Writer, b banner) {
 	}
 	fmt.Fprintf(w, "  %-18s %s   (try: kcat -b %s -L)\n", "Kafka", b.kafkaAddr, b.kafkaAddr)
 	fmt.Fprintf(w, "  %-18s %s\n", "MongoDB", b.mongoURI)
+	fmt.Fprintf(w, "  %-18s %s   (test key %s; switches under /_emulator/)\n", "Stripe emulator", b.stripeURL, stripeemu.DefaultSecretKey)
 	fmt.Fprintf(w, "  %-18s %s\n", "Logs", b.logDir)
 	fmt.Fprintf(w, "  %-18s http://%s/services\n", "Admin", b.adminAddr)
 	for _, line := range b.extra {

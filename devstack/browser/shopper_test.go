@@ -1,0 +1,114 @@
+package browser_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// signUpShopper registers a new shopper through the storefront's form.
+func signUpShopper(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	run(t, ctx, "register",
+		chromedp.Navigate(base+"/register"),
+		fill(`input[name="name"]`, "Browser Shopper"),
+		fill(`input[name="email"]`, uniqueEmail("shopper")),
+		fill(`input[name="password"]`, "correct-horse-1"),
+		click(`form.auth-form button[type="submit"]`),
+		waitFor(textContains("#account", "Sign out"), 10*time.Second))
+}
+
+// addToCart searches for query, opens the result named name and adds one.
+func addToCart(t *testing.T, ctx context.Context, query, name string) {
+	t.Helper()
+	run(t, ctx, "search "+query,
+		fill("#searchbar-q", query),
+		chromedp.Submit(chromedp.CSS("#searchbar")),
+		waitFor(`location.pathname === '/search' && document.querySelectorAll('#results li').length > 0`, 10*time.Second),
+		eval(`[...document.querySelectorAll('#results .card-link')].find(a => a.textContent.includes(`+jsString(name)+`)).click()`),
+		waitFor(`location.pathname.startsWith('/product/') && `+textContains("h1", name), 10*time.Second),
+		click(`form.buy button[type="submit"]`),
+		waitFor(textContains(".message", "Added 1 × "+name), 10*time.Second))
+}
+
+func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+
+// checkout fills the address, picks the test card and places the order;
+// it returns once the order page shows.
+func checkout(t *testing.T, ctx context.Context, paymentMethod string) {
+	t.Helper()
+	run(t, ctx, "checkout",
+		click(`#cart-link`),
+		waitFor(`document.querySelector('#to-checkout') !== null`, 10*time.Second),
+		click(`#to-checkout`),
+		fill(`input[name="shipping_address.line1"]`, "1 Browser Lane"),
+		fill(`input[name="shipping_address.city"]`, "Springfield"),
+		fill(`input[name="shipping_address.postal_code"]`, "12345"),
+		click(`#pm-`+paymentMethod),
+		click(`#place-order`),
+		waitFor(`location.pathname.startsWith('/orders/') && document.querySelector('#order-status') !== null`, 15*time.Second))
+}
+
+func TestShopperSearchesBuysTwoProductsAndSeesTheOrderPaid(t *testing.T) {
+	ctx := newBrowser(t, 3*time.Minute)
+	base := gateway(t)
+
+	run(t, ctx, "home", chromedp.Navigate(base+"/"), waitFor(`document.querySelectorAll('#results li').length > 0`, 10*time.Second))
+	screenshot(t, ctx, "home")
+	run(t, ctx, "phone", chromedp.EmulateViewport(390, 844))
+	screenshot(t, ctx, "home-phone")
+	run(t, ctx, "desktop", chromedp.EmulateViewport(1280, 900))
+
+	signUpShopper(t, ctx, base)
+	addToCart(t, ctx, "lamp", "Desk Lamp")
+	screenshot(t, ctx, "product")
+	addToCart(t, ctx, "mug", "Ceramic Mug")
+	run(t, ctx, "cart",
+		chromedp.Navigate(base+"/cart"),
+		waitFor(`document.querySelectorAll('.lines .line').length === 2`, 10*time.Second))
+	screenshot(t, ctx, "cart")
+	checkout(t, ctx, "pm_card_visa")
+	run(t, ctx, "paid", waitFor(`document.querySelector('#order-status [data-status="paid"]') !== null`, 30*time.Second))
+	status := text(t, ctx, "#status-text")
+	if !strings.Contains(status, "Payment received") {
+		t.Errorf("status text %q", status)
+	}
+	screenshot(t, ctx, "order-paid")
+
+	run(t, ctx, "history",
+		chromedp.Navigate(base+"/orders"),
+		waitFor(`document.querySelectorAll('.order-list [data-status="paid"]').length === 1`, 10*time.Second))
+}
+
+func TestDeclinedCardShowsAClearMessage(t *testing.T) {
+	ctx := newBrowser(t, 3*time.Minute)
+	base := gateway(t)
+	signUpShopper(t, ctx, base)
+	addToCart(t, ctx, "notebook", "Field Notes Journal")
+	checkout(t, ctx, "pm_card_chargeDeclined")
+	run(t, ctx, "cancelled", waitFor(`document.querySelector('#order-status [data-status="cancelled"]') !== null`, 30*time.Second))
+	status := text(t, ctx, "#status-text")
+	if !strings.Contains(status, "Your card was declined") {
+		t.Errorf("status text %q, want the decline explained", status)
+	}
+	screenshot(t, ctx, "declined")
+}
+
+func TestFormErrorsShowTheProblemDetail(t *testing.T) {
+	ctx := newBrowser(t, time.Minute)
+	base := gateway(t)
+	run(t, ctx, "login",
+		chromedp.Navigate(base+"/login"),
+		fill(`input[name="email"]`, uniqueEmail("nobody")),
+		fill(`input[name="password"]`, "wrong-password"),
+		click(`form.auth-form button[type="submit"]`),
+		waitFor(`document.querySelector('.message-error[role="alert"]') !== null`, 10*time.Second))
+	status := text(t, ctx, ".message-error")
+	if strings.TrimSpace(status) == "" || strings.Contains(status, "undefined") {
+		t.Errorf("login error message %q", status)
+	}
+	screenshot(t, ctx, "login-error")
+}
