@@ -65,7 +65,7 @@ func NewPublicProduct(p domain.Product) PublicProduct {
 	return PublicProduct{
 		ID: p.ID, MerchantID: p.MerchantID, SKU: p.SKU, Name: p.Name, Description: p.Description,
 		Category: p.Category, Price: Money(p.Price), Stock: PublicStock{Available: p.Stock.Available},
-		Images: p.Images, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Images: imagesOf(p), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 }
 
@@ -74,7 +74,7 @@ func NewMerchantProduct(p domain.Product) MerchantProduct {
 	return MerchantProduct{
 		ID: p.ID, MerchantID: p.MerchantID, SKU: p.SKU, Name: p.Name, Description: p.Description,
 		Category: p.Category, Price: Money(p.Price), Stock: MerchantStock(p.Stock),
-		Images: p.Images, Archived: p.Archived, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Images: imagesOf(p), Archived: p.Archived, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 }
 
@@ -85,4 +85,12 @@ func RenderPublic(p domain.Product) []byte {
 		panic("render product: " + err.Error())
 	}
 	return b
+}
+
+// imagesOf is the product's image list, [] rather than null when it has none.
+func imagesOf(p domain.Product) []string {
+	if p.Images == nil {
+		return []string{}
+	}
+	return p.Images
 }
