@@ -11,6 +11,7 @@ import (
 
 	"github.com/mercato-shop/mercato/gateway/internal/authn"
 	"github.com/mercato-shop/mercato/gateway/internal/proxy"
+	"github.com/mercato-shop/mercato/gateway/internal/web"
 	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/config"
@@ -31,6 +32,12 @@ type Config struct {
 	UpstreamTimeout time.Duration `env:"UPSTREAM_TIMEOUT" envDefault:"10s"`
 	// BreakerOpenFor is how long an open breaker fails fast before probing.
 	BreakerOpenFor time.Duration `env:"BREAKER_OPEN_FOR" envDefault:"5s"`
+	// PprofAddr, when set, serves net/http/pprof on that loopback address
+	// (such as 127.0.0.1:6060) for profiling; off by default.
+	PprofAddr string `env:"PPROF_ADDR" envDefault:""`
+	// StripePublishableKey, when set, makes the storefront's checkout use
+	// Stripe Elements; without it the test payment methods are offered.
+	StripePublishableKey string `env:"STRIPE_PUBLISHABLE_KEY" envDefault:""`
 }
 
 // jwksURL is AUTH_JWKS_URL when the environment sets it, else the users
@@ -47,6 +54,9 @@ func main() {
 	var cfg Config
 	service.Main(service.Spec{Name: "gateway", DefaultAddr: ":8080", Config: &cfg, Common: &cfg.Common},
 		func(ctx context.Context, app *service.App) error {
+			if _, err := servePprof(ctx, cfg.PprofAddr, app.Logger); err != nil {
+				return err
+			}
 			verifier, err := auth.NewVerifier(ctx, auth.VerifierOptions{
 				JWKSURL: cfg.jwksURL(), Issuer: cfg.AuthIssuer, Audience: cfg.AuthAudience, Logger: app.Logger,
 			})
@@ -69,6 +79,8 @@ func main() {
 			// /readyz, /metrics and unknown paths are not behind it.
 			gw.Register(app.Router().Group("", authn.Middleware(verifier)))
 			app.Server.Health().Add(gw.Checks()...)
+			// The storefront at / and the merchant console at /merchant.
+			web.Register(app.Router(), web.Options{StripePublishableKey: cfg.StripePublishableKey})
 			return nil
 		})
 }

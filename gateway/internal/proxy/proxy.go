@@ -109,22 +109,30 @@ func (g *Gateway) newUpstream(name string, target *url.URL, opts Options) *upstr
 		target:  target,
 		breaker: breaker.NewTransport(newBaseTransport(), breakerOpts),
 	}
+	// FlushInterval stays 0: ReverseProxy itself flushes every write of a
+	// text/event-stream response and of one without a Content-Length, so
+	// Server-Sent Events and other streams go through at once, while a
+	// response of known length goes out in one write with its headers
+	// (flushing every write costs two extra syscalls per request).
 	u.proxy = &httputil.ReverseProxy{
-		Rewrite:       u.rewrite,
-		Transport:     u.breaker,
-		FlushInterval: -1, // flush every write: Server-Sent Events stream through
-		ErrorHandler:  g.proxyError,
-		ErrorLog:      slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+		Rewrite:      u.rewrite,
+		Transport:    u.breaker,
+		BufferPool:   copyBuffers,
+		ErrorHandler: g.proxyError,
+		ErrorLog:     slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
 	}
 	return u
 }
 
 // newBaseTransport keeps more idle connections per upstream than
-// http.DefaultTransport (2), which a proxy under load would churn through.
+// http.DefaultTransport (2), which a proxy under load would churn through,
+// and passes the client's Accept-Encoding through as it is instead of
+// asking for gzip and decompressing in the gateway.
 func newBaseTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 512
 	t.MaxIdleConnsPerHost = 128
+	t.DisableCompression = true
 	return t
 }
 
@@ -191,20 +199,22 @@ func (u *upstream) rewrite(pr *httputil.ProxyRequest) {
 }
 
 // isIdentityHeader names headers that would claim an identity; only a
-// verified token may do that, so the gateway never forwards them.
+// verified token may do that, so the gateway never forwards them. It runs
+// for every header of every request, so it compares without allocating.
 func isIdentityHeader(name string) bool {
-	lower := strings.ToLower(name)
-	switch lower {
-	case "x-user-id", "x-user-roles", "x-merchant-id":
-		return true
-	}
-	return strings.HasPrefix(lower, "x-authenticated-") || strings.HasPrefix(lower, "x-mercato-identity")
+	return strings.EqualFold(name, "x-user-id") || strings.EqualFold(name, "x-user-roles") ||
+		strings.EqualFold(name, "x-merchant-id") ||
+		hasPrefixFold(name, "x-authenticated-") || hasPrefixFold(name, "x-mercato-identity")
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // hasDotSegment reports a "." or ".." path segment, which the gateway
 // refuses rather than forwarding a path that escapes its route prefix.
 func hasDotSegment(path string) bool {
-	for _, segment := range strings.Split(path, "/") {
+	for segment := range strings.SplitSeq(path, "/") {
 		if segment == "." || segment == ".." {
 			return true
 		}
