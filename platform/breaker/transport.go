@@ -7,9 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sony/gobreaker"
 
 	"github.com/mercato-shop/mercato/platform/apperr"
@@ -26,6 +28,9 @@ type Transport struct {
 	opts    Options
 	cb      *gobreaker.TwoStepCircuitBreaker
 	metrics *metrics
+	// calls are this breaker's mercato_breaker_calls_total counters by
+	// result, resolved once rather than looked up on every call.
+	calls map[string]prometheus.Counter
 	// openedAt is when the breaker last opened, in Unix nanoseconds.
 	openedAt atomic.Int64
 }
@@ -39,6 +44,10 @@ func NewTransport(base http.RoundTripper, opts Options) *Transport {
 	opts = opts.withDefaults()
 	t := &Transport{base: base, opts: opts, metrics: newMetrics(opts.Registerer)}
 	t.metrics.state.WithLabelValues(opts.Name).Set(float64(gobreaker.StateClosed))
+	t.calls = make(map[string]prometheus.Counter, 4)
+	for _, result := range []string{resultSuccess, resultFailure, resultRejected, resultCanceled} {
+		t.calls[result] = t.metrics.calls.WithLabelValues(opts.Name, result)
+	}
 	t.cb = gobreaker.NewTwoStepCircuitBreaker(gobreaker.Settings{
 		Name:          opts.Name,
 		MaxRequests:   opts.HalfOpenMaxRequests,
@@ -99,7 +108,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		done(false)
 		t.count(resultFailure)
 		return nil, err
-	case resp.StatusCode >= http.StatusInternalServerError:
+	case resp.StatusCode >= http.StatusInternalServerError && !dependencyUnavailable(resp):
 		done(false)
 		t.count(resultFailure)
 	default:
@@ -112,6 +121,23 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// dependencyUnavailable tells a deliberate 503 answer from a live upstream
+// (an RFC 9457 problem saying one of *its* dependencies is down, as the
+// orders service answers a checkout while catalog is down) from the upstream
+// failing. Counting it would open the gateway's breaker for the whole
+// upstream and cut off its other routes that still work: one service down
+// would cascade.
+func dependencyUnavailable(resp *http.Response) bool {
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		return false
+	}
+	mediaType := resp.Header.Get("Content-Type")
+	if i := strings.IndexByte(mediaType, ';'); i >= 0 {
+		mediaType = mediaType[:i]
+	}
+	return strings.EqualFold(strings.TrimSpace(mediaType), "application/problem+json")
 }
 
 // retryAfter is the time left until the breaker half-opens, at least 1s.
@@ -136,7 +162,7 @@ func (t *Transport) onStateChange(name string, from, to gobreaker.State) {
 }
 
 func (t *Transport) count(result string) {
-	t.metrics.calls.WithLabelValues(t.opts.Name, result).Inc()
+	t.calls[result].Inc()
 }
 
 // cancelOnClose releases the call's context once the body is closed.

@@ -284,3 +284,34 @@ func metricValue(t *testing.T, reg *prometheus.Registry, metric, name, result st
 	t.Fatalf("no sample of %s{name=%q,result=%q}", metric, name, result)
 	return 0
 }
+
+// An upstream that answers a deliberate 503 problem (its own dependency is
+// down) is alive: counting those would cut off its other routes too.
+func TestDependency503ProblemDoesNotOpenButPlain503Does(t *testing.T) {
+	for _, tc := range []struct {
+		contentType string
+		wantState   gobreaker.State
+	}{
+		{"application/problem+json", gobreaker.StateClosed},
+		{"application/problem+json; charset=utf-8", gobreaker.StateClosed},
+		{"text/plain", gobreaker.StateOpen},
+		{"", gobreaker.StateOpen},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if tc.contentType != "" {
+				w.Header().Set("Content-Type", tc.contentType)
+			}
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}))
+		tr := NewTransport(nil, Options{Name: "orders", ConsecutiveFailures: 2})
+		for i := 0; i < 3; i++ {
+			if resp, err := get(t, tr, srv.URL); err == nil {
+				resp.Body.Close()
+			}
+		}
+		if got := tr.State(); got != tc.wantState {
+			t.Errorf("Content-Type %q: state after three 503s = %s, want %s", tc.contentType, got, tc.wantState)
+		}
+		srv.Close()
+	}
+}
