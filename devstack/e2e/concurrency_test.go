@@ -79,10 +79,17 @@ func TestOversellIsImpossible(t *testing.T) {
 		t.Fatalf("outcomes %v, want 10 paid and 20 cancelled/out_of_stock", statuses)
 	}
 	a.waitAvailable(p.ID, 0, 5*time.Second)
+	paid := map[string]bool{}
+	for _, id := range paidIDs {
+		paid[id] = true
+	}
 	charges := 0
 	for i := range ids {
 		act := stripeActivity(t, ids[i])
 		charges += act.SucceededCharges
+		if want := map[bool]int{true: 1, false: 0}[paid[ids[i]]]; act.SucceededCharges != want {
+			t.Errorf("order %s (paid %v) has %d charges in the emulator, want %d", ids[i], paid[ids[i]], act.SucceededCharges, want)
+		}
 	}
 	if charges != 10 {
 		t.Fatalf("%d charges in the emulator, want 10", charges)
