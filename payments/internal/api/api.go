@@ -11,6 +11,7 @@ import (
 	"github.com/mercato-shop/mercato/payments/internal/domain"
 	"github.com/mercato-shop/mercato/payments/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/auth"
+	"github.com/mercato-shop/mercato/platform/events"
 )
 
 // MaxWebhookBytes bounds a webhook body; Stripe's events are a few KiB.
@@ -31,12 +32,12 @@ func Register(r gin.IRouter, svc *usecase.Service, verifier *auth.Verifier, webh
 	r.GET("/api/v1/payments/:order_id", verifier.Require(), h.getPayment)
 }
 
-// paymentResponse is GET /api/v1/payments/{order_id}.
+// paymentResponse is GET /api/v1/payments/{order_id}. Money is
+// {amount, currency} as everywhere in the public API.
 type paymentResponse struct {
 	OrderID         string           `json:"order_id"`
 	Status          string           `json:"status"`
-	Amount          int64            `json:"amount"`
-	Currency        string           `json:"currency"`
+	Amount          events.Money     `json:"amount"`
 	Attempt         int              `json:"attempt"`
 	PaymentIntentID string           `json:"payment_intent_id,omitempty"`
 	DeclineCode     string           `json:"decline_code,omitempty"`
@@ -45,18 +46,18 @@ type paymentResponse struct {
 	NextAction      string           `json:"next_action,omitempty"`
 	ClientSecret    string           `json:"client_secret,omitempty"`
 	Refunds         []refundResponse `json:"refunds"`
-	RefundedAmount  int64            `json:"refunded_amount"`
+	RefundedAmount  events.Money     `json:"refunded_amount"`
 	CreatedAt       time.Time        `json:"created_at"`
 	UpdatedAt       time.Time        `json:"updated_at"`
 }
 
 type refundResponse struct {
-	ID          string     `json:"id,omitempty"`
-	Amount      int64      `json:"amount"`
-	Status      string     `json:"status"`
-	Reason      string     `json:"reason,omitempty"`
-	RequestedAt time.Time  `json:"requested_at"`
-	CompletedAt *time.Time `json:"completed_at,omitempty"`
+	ID          string       `json:"id,omitempty"`
+	Amount      events.Money `json:"amount"`
+	Status      string       `json:"status"`
+	Reason      string       `json:"reason,omitempty"`
+	RequestedAt time.Time    `json:"requested_at"`
+	CompletedAt *time.Time   `json:"completed_at,omitempty"`
 }
 
 // getPayment shows an order's payment to the shopper who placed it;
@@ -73,13 +74,13 @@ func (h *Handler) getPayment(c *gin.Context) {
 
 func toResponse(p *domain.Payment) paymentResponse {
 	out := paymentResponse{
-		OrderID: p.OrderID, Status: string(p.Status), Amount: p.Amount, Currency: p.Currency, Attempt: p.Attempt,
+		OrderID: p.OrderID, Status: string(p.Status), Amount: events.Money{Amount: p.Amount, Currency: p.Currency}, Attempt: p.Attempt,
 		PaymentIntentID: p.PaymentIntentID, DeclineCode: p.DeclineCode, FailureCode: p.FailureCode, FailureMessage: p.FailureMessage,
 		NextAction: p.NextAction, ClientSecret: p.ClientSecret, Refunds: []refundResponse{},
-		RefundedAmount: p.RefundedAmount, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		RefundedAmount: events.Money{Amount: p.RefundedAmount, Currency: p.Currency}, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 	for _, r := range p.Refunds {
-		rr := refundResponse{ID: r.StripeRefundID, Amount: r.Amount, Status: string(r.Status), Reason: r.Reason, RequestedAt: r.RequestedAt}
+		rr := refundResponse{ID: r.StripeRefundID, Amount: events.Money{Amount: r.Amount, Currency: p.Currency}, Status: string(r.Status), Reason: r.Reason, RequestedAt: r.RequestedAt}
 		if !r.CompletedAt.IsZero() {
 			completed := r.CompletedAt
 			rr.CompletedAt = &completed

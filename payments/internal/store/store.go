@@ -55,7 +55,8 @@ func New(db *mongodb.Store, relay *outbox.Relay) *Store {
 func (s *Store) Payments() *mongo.Collection { return s.payments }
 
 // EnsureIndexes creates the indexes: the PaymentIntent id (charge.refunded
-// webhooks without order metadata) and the due time of retries.
+// webhooks without order metadata), the due time of retries and the
+// receipt time of Stripe events (pruning).
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	if err := mongodb.EnsureIndexes(ctx, s.payments, mongo.IndexModel{
 		Keys:    bson.D{{Key: "payment_intent_id", Value: 1}},
@@ -67,6 +68,11 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		Keys: bson.D{{Key: "due", Value: 1}}, Options: options.Index().SetName("due"),
 	}); err != nil {
 		return fmt.Errorf("payment retries indexes: %w", err)
+	}
+	if err := mongodb.EnsureIndexes(ctx, s.webhooks, mongo.IndexModel{
+		Keys: bson.D{{Key: "received_at", Value: 1}}, Options: options.Index().SetName("received_at"),
+	}); err != nil {
+		return fmt.Errorf("stripe events indexes: %w", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 
@@ -44,6 +45,18 @@ func (s *Store) RecordWebhook(ctx context.Context, eventID, eventType, orderID, 
 		return false, mongodb.Translate(err, "record stripe event "+eventID)
 	}
 	return true, nil
+}
+
+// PruneWebhooks forgets the Stripe events received before cutoff and
+// returns how many it removed. Stripe retries a delivery for up to three
+// days, so a retention well beyond that keeps deduplication intact; FerretDB
+// has no TTL indexes, so a worker calls this periodically.
+func (s *Store) PruneWebhooks(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := s.webhooks.DeleteMany(ctx, bson.M{"received_at": bson.M{"$lt": cutoff}})
+	if err != nil {
+		return 0, mongodb.Translate(err, "prune stripe events")
+	}
+	return res.DeletedCount, nil
 }
 
 func isNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }
