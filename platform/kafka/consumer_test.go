@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/kafka"
 )
 
@@ -45,7 +46,7 @@ func (e *idempotentEffects) counts(id string) (deliveries, effects int) {
 }
 
 func TestRedeliveredEventsAreHarmless(t *testing.T) {
-	topic := newTopic(t, 1)
+	topic := embeddedtest.Topic(t, 1)
 	w := newWriter(t)
 	group := uniqueName(t, "group")
 	// e2 is in the log twice, as a producer retry would leave it.
@@ -88,7 +89,7 @@ func TestRedeliveredEventsAreHarmless(t *testing.T) {
 }
 
 func TestFailingMessagesAreDeadLetteredAndTheConsumerMovesOn(t *testing.T) {
-	topic := newTopic(t, 1)
+	topic := embeddedtest.Topic(t, 1)
 	w := newWriter(t)
 	group := uniqueName(t, "group")
 	publish(t, w,
@@ -162,7 +163,7 @@ func (p *failingPublisher) Publish(context.Context, ...kafka.Message) error {
 }
 
 func TestAMessageIsNotCommittedUntilItsDeadLetterIsWritten(t *testing.T) {
-	topic := newTopic(t, 1)
+	topic := embeddedtest.Topic(t, 1)
 	w := newWriter(t)
 	group := uniqueName(t, "group")
 	publish(t, w,
@@ -199,7 +200,7 @@ func TestAMessageIsNotCommittedUntilItsDeadLetterIsWritten(t *testing.T) {
 }
 
 func TestStoppingCommitsEveryHandledOffset(t *testing.T) {
-	topic := newTopic(t, 3)
+	topic := embeddedtest.Topic(t, 3)
 	w := newWriter(t)
 	group := uniqueName(t, "group")
 	batch := func(from, to int) {
@@ -237,7 +238,7 @@ func TestStoppingCommitsEveryHandledOffset(t *testing.T) {
 }
 
 func TestAThousandMessagesFlowQuickly(t *testing.T) {
-	topic := newTopic(t, 3)
+	topic := embeddedtest.Topic(t, 3)
 	w := newWriter(t)
 	const n = 1000
 	msgs := make([]kafka.Message, n)
@@ -309,7 +310,7 @@ func TestAConsumerWaitsForItsTopicInsteadOfCreatingIt(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := kafka.EnsureTopics(ctx, brokers, 2, 1, topic); err != nil {
+	if err := kafka.EnsureTopics(ctx, embeddedtest.Brokers(), 2, 1, topic); err != nil {
 		t.Fatal(err)
 	}
 	w := newWriter(t)

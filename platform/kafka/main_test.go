@@ -11,29 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/kafka"
 )
 
-// brokers is the bootstrap address of the package's embedded kfake broker.
-var brokers []string
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "kafka-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	k, err := embedded.StartKafka(embedded.KafkaOptions{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	brokers = []string{k.Addr()}
-	code := m.Run()
-	k.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Kafka: true}))
 }
 
 var nameSeq atomic.Int64
@@ -44,21 +27,9 @@ func uniqueName(t *testing.T, kind string) string {
 	return fmt.Sprintf("%s-%s-%d", kind, name, nameSeq.Add(1))
 }
 
-// newTopic creates a fresh topic (and its dead-letter topic) with partitions.
-func newTopic(t *testing.T, partitions int) string {
-	t.Helper()
-	topic := uniqueName(t, "topic")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := kafka.EnsureTopics(ctx, brokers, partitions, 1, topic, kafka.DLQ(topic)); err != nil {
-		t.Fatal(err)
-	}
-	return topic
-}
-
 // newWriter returns a Writer closed at the end of the test.
 func newWriter(t *testing.T) *kafka.Writer {
-	w := kafka.NewWriter(brokers)
+	w := kafka.NewWriter(embeddedtest.Brokers())
 	t.Cleanup(func() { w.Close() })
 	return w
 }
@@ -84,7 +55,7 @@ type running struct {
 func start(t *testing.T, cfg kafka.ConsumerConfig) *running {
 	t.Helper()
 	if cfg.Brokers == nil {
-		cfg.Brokers = brokers
+		cfg.Brokers = embeddedtest.Brokers()
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))

@@ -10,6 +10,7 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/kafka"
 )
 
@@ -23,12 +24,12 @@ func TestEnsureTopicsCreatesOnceAndIsIdempotent(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	a, b := uniqueName(t, "topic"), uniqueName(t, "topic")
-	if err := kafka.EnsureTopics(ctx, brokers, 4, 1, a, b); err != nil {
+	if err := kafka.EnsureTopics(ctx, embeddedtest.Brokers(), 4, 1, a, b); err != nil {
 		t.Fatal(err)
 	}
 	// Again, with one new topic among existing ones.
 	c := uniqueName(t, "topic")
-	if err := kafka.EnsureTopics(ctx, brokers, 2, 1, a, b, c); err != nil {
+	if err := kafka.EnsureTopics(ctx, embeddedtest.Brokers(), 2, 1, a, b, c); err != nil {
 		t.Fatalf("second call: %v", err)
 	}
 	partitions := topicPartitions(t, a, b, c)
@@ -98,7 +99,7 @@ func TestEnsureTopicsGivesUpAtTheDeadline(t *testing.T) {
 func TestPingTellsReachableFromUnreachable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := kafka.Ping(ctx, brokers); err != nil {
+	if err := kafka.Ping(ctx, embeddedtest.Brokers()); err != nil {
 		t.Fatalf("live broker: %v", err)
 	}
 	if err := kafka.Ping(ctx, []string{deadAddr(t)}); err == nil {
@@ -125,7 +126,7 @@ func topicPartitions(t *testing.T, topics ...string) map[string]int {
 	// A fresh transport: the shared default one answers from cached metadata.
 	transport := &kafkago.Transport{}
 	defer transport.CloseIdleConnections()
-	client := &kafkago.Client{Addr: kafkago.TCP(brokers...), Transport: transport}
+	client := &kafkago.Client{Addr: kafkago.TCP(embeddedtest.Brokers()...), Transport: transport}
 	res, err := client.Metadata(ctx, &kafkago.MetadataRequest{Topics: topics})
 	if err != nil {
 		t.Fatal(err)

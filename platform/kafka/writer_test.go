@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/kafka"
 )
 
 func TestSameKeyLandsOnOnePartitionInOrder(t *testing.T) {
-	topic := newTopic(t, 3)
+	topic := embeddedtest.Topic(t, 3)
 	w := newWriter(t)
 	keys := []string{"order-a", "order-b", "order-c", "order-d", "order-e", "order-f"}
 	const perKey = 30
@@ -106,7 +107,7 @@ func TestPublishRefusesAMessageWithoutTopicOrToAMissingTopicUntilItExists(t *tes
 
 	// Once the topic exists, the same writer publishes to it as soon as its
 	// cached metadata expires.
-	if err := kafka.EnsureTopics(ctx, brokers, 1, 1, missing); err != nil {
+	if err := kafka.EnsureTopics(ctx, embeddedtest.Brokers(), 1, 1, missing); err != nil {
 		t.Fatal(err)
 	}
 	var lastErr error

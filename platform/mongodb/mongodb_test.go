@@ -3,7 +3,6 @@ package mongodb_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"sync"
@@ -17,40 +16,23 @@ import (
 
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 )
 
-var mongoURI string
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "mongodb-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	srv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	mongoURI = srv.URI()
-	code := m.Run()
-	srv.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Mongo: true}))
 }
 
-var dbCounter atomic.Int64
-
-// connect opens a Store on a database no other test uses.
+// connect opens a Store on a database no other test uses; it calls Connect
+// itself (not embeddedtest.Database) to test both writer modes.
 func connect(t *testing.T, singleWriter bool) *mongodb.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	cfg := config.Mongo{
-		MongoURI:          mongoURI,
-		MongoDatabase:     fmt.Sprintf("test_%d_%d", time.Now().UnixNano(), dbCounter.Add(1)),
+		MongoURI:          embeddedtest.MongoURI(),
+		MongoDatabase:     embeddedtest.UniqueName("test"),
 		MongoSingleWriter: singleWriter,
 		MongoReadPoolSize: 8,
 	}
@@ -118,7 +100,7 @@ func TestWriteSharesReadClientWithoutSingleWriter(t *testing.T) {
 func TestDatabaseNameDefaultsToService(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := mongodb.Connect(ctx, config.Mongo{MongoURI: mongoURI}, "orders")
+	s, err := mongodb.Connect(ctx, config.Mongo{MongoURI: embeddedtest.MongoURI()}, "orders")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,7 @@ package outbox_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,68 +12,27 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/kafka"
-	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
 )
 
-var (
-	mongoURI    string
-	kafkaBroker string
-	nameCounter atomic.Int64
-)
-
 func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
-}
-
-func runTests(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "outbox-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	mongoSrv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir + "/mongo"})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer mongoSrv.Close()
-	kafkaSrv, err := embedded.StartKafka(embedded.KafkaOptions{DataDir: dir + "/kafka"})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer kafkaSrv.Close()
-	mongoURI, kafkaBroker = mongoSrv.URI(), kafkaSrv.Addr()
-	return m.Run()
-}
-
-// uniqueName returns a name no other test uses.
-func uniqueName(prefix string) string {
-	return fmt.Sprintf("%s_%d_%d", prefix, time.Now().UnixNano(), nameCounter.Add(1))
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Kafka: true, Mongo: true}))
 }
 
 // newCollection returns a fresh collection on the single-writer client, as
 // services use in embedded mode.
 func newCollection(t *testing.T) *mongo.Collection {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	store, err := mongodb.Connect(ctx, config.Mongo{MongoURI: mongoURI, MongoDatabase: uniqueName("db"), MongoSingleWriter: true, MongoReadPoolSize: 4}, "test")
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { store.Close(context.Background()) })
-	return store.Write.Collection("orders")
+	return embeddedtest.Database(t, config.Mongo{MongoReadPoolSize: 4}).Write.Collection("orders")
 }
 
-// newTopic creates a topic with the given partitions on broker.
+// newTopic creates a topic with the given partitions on broker (the
+// package's or a test's own).
 func newTopic(t *testing.T, broker string, partitions int) string {
 	t.Helper()
-	topic := uniqueName("events")
+	topic := embeddedtest.UniqueName("events")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := kafka.EnsureTopics(ctx, []string{broker}, partitions, 1, topic); err != nil {

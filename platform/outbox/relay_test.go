@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/kafka"
 	"github.com/mercato-shop/mercato/platform/outbox"
 )
@@ -36,8 +37,8 @@ func appendEvent(t *testing.T, coll *mongo.Collection, relay *outbox.Relay, topi
 // publishes the events, in order.
 func TestStartupSweepPublishesWhatADeadRelayLeft(t *testing.T) {
 	coll := newCollection(t)
-	topic := newTopic(t, kafkaBroker, 1)
-	writer := newWriter(t, kafkaBroker)
+	topic := newTopic(t, embeddedtest.KafkaAddr(), 1)
+	writer := newWriter(t, embeddedtest.KafkaAddr())
 
 	dead := outbox.NewRelay(writer, outbox.RelayOptions{})
 	for i := range 3 {
@@ -57,7 +58,7 @@ func TestStartupSweepPublishesWhatADeadRelayLeft(t *testing.T) {
 	startRelay(t, next)
 	eventually(t, 15*time.Second, "outboxes to empty", func() bool { return pendingEntries(t, coll) == 0 })
 
-	got := readTopic(t, kafkaBroker, topic, 1)
+	got := readTopic(t, embeddedtest.KafkaAddr(), topic, 1)
 	var o1, o2 []string
 	for _, m := range got {
 		switch m.Key {
@@ -82,9 +83,9 @@ func TestStartupSweepPublishesWhatADeadRelayLeft(t *testing.T) {
 // published exactly once and the outboxes end empty.
 func TestNormalPathPublishesEachEventOnce(t *testing.T) {
 	coll := newCollection(t)
-	topic := newTopic(t, kafkaBroker, 3)
+	topic := newTopic(t, embeddedtest.KafkaAddr(), 3)
 	reg := prometheus.NewRegistry()
-	relay := outbox.NewRelay(newWriter(t, kafkaBroker), outbox.RelayOptions{SweepInterval: time.Hour, Registry: reg, BatchSize: 4})
+	relay := outbox.NewRelay(newWriter(t, embeddedtest.KafkaAddr()), outbox.RelayOptions{SweepInterval: time.Hour, Registry: reg, BatchSize: 4})
 	relay.Watch(coll)
 	stop := startRelay(t, relay)
 
@@ -98,7 +99,7 @@ func TestNormalPathPublishesEachEventOnce(t *testing.T) {
 	eventually(t, 20*time.Second, "outboxes to empty", func() bool { return pendingEntries(t, coll) == 0 })
 	stop()
 
-	got := payloads(readTopic(t, kafkaBroker, topic, 3))
+	got := payloads(readTopic(t, embeddedtest.KafkaAddr(), topic, 3))
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
@@ -116,8 +117,8 @@ func TestNormalPathPublishesEachEventOnce(t *testing.T) {
 // with the relay's rounds arrive in append order on one partition.
 func TestOneAggregateStaysInOrder(t *testing.T) {
 	coll := newCollection(t)
-	topic := newTopic(t, kafkaBroker, 3)
-	relay := outbox.NewRelay(newWriter(t, kafkaBroker), outbox.RelayOptions{SweepInterval: 50 * time.Millisecond})
+	topic := newTopic(t, embeddedtest.KafkaAddr(), 3)
+	relay := outbox.NewRelay(newWriter(t, embeddedtest.KafkaAddr()), outbox.RelayOptions{SweepInterval: 50 * time.Millisecond})
 	relay.Watch(coll)
 	startRelay(t, relay)
 
@@ -129,7 +130,7 @@ func TestOneAggregateStaysInOrder(t *testing.T) {
 	}
 	eventually(t, 20*time.Second, "outbox to empty", func() bool { return pendingEntries(t, coll) == 0 })
 
-	msgs := readTopic(t, kafkaBroker, topic, 3)
+	msgs := readTopic(t, embeddedtest.KafkaAddr(), topic, 3)
 	if got := payloads(msgs); !slices.Equal(got, want) {
 		t.Fatalf("consumed order %v, want %v", got, want)
 	}
@@ -159,9 +160,9 @@ func (h *hookPublisher) Publish(ctx context.Context, msgs ...kafka.Message) erro
 // is published after them.
 func TestEntryAppendedDuringARoundSurvives(t *testing.T) {
 	coll := newCollection(t)
-	topic := newTopic(t, kafkaBroker, 1)
+	topic := newTopic(t, embeddedtest.KafkaAddr(), 1)
 	var relay *outbox.Relay
-	pub := &hookPublisher{Publisher: newWriter(t, kafkaBroker)}
+	pub := &hookPublisher{Publisher: newWriter(t, embeddedtest.KafkaAddr())}
 	pub.before = func(call int) {
 		if call == 1 { // the relay has read e-0 and e-1 and is publishing them
 			appendEvent(t, coll, relay, topic, "o-1", "late")
@@ -186,7 +187,7 @@ func TestEntryAppendedDuringARoundSurvives(t *testing.T) {
 	if n := pendingEntries(t, coll); n != 0 {
 		t.Fatalf("%d entries left", n)
 	}
-	if got := payloads(readTopic(t, kafkaBroker, topic, 1)); !slices.Equal(got, []string{"e-0", "e-1", "late"}) {
+	if got := payloads(readTopic(t, embeddedtest.KafkaAddr(), topic, 1)); !slices.Equal(got, []string{"e-0", "e-1", "late"}) {
 		t.Fatalf("published %v", got)
 	}
 }
@@ -196,8 +197,8 @@ func TestEntryAppendedDuringARoundSurvives(t *testing.T) {
 // each writer's events stay in order.
 func TestConcurrentAppendsWhileRelayRemoves(t *testing.T) {
 	coll := newCollection(t)
-	topic := newTopic(t, kafkaBroker, 3)
-	relay := outbox.NewRelay(newWriter(t, kafkaBroker), outbox.RelayOptions{SweepInterval: 100 * time.Millisecond, BatchSize: 2})
+	topic := newTopic(t, embeddedtest.KafkaAddr(), 3)
+	relay := outbox.NewRelay(newWriter(t, embeddedtest.KafkaAddr()), outbox.RelayOptions{SweepInterval: 100 * time.Millisecond, BatchSize: 2})
 	relay.Watch(coll)
 	startRelay(t, relay)
 
@@ -216,7 +217,7 @@ func TestConcurrentAppendsWhileRelayRemoves(t *testing.T) {
 	}
 	eventually(t, 30*time.Second, "outboxes to empty", func() bool { return pendingEntries(t, coll) == 0 })
 
-	msgs := readTopic(t, kafkaBroker, topic, 3)
+	msgs := readTopic(t, embeddedtest.KafkaAddr(), topic, 3)
 	if len(msgs) != writers*perWriter {
 		t.Fatalf("published %d messages, want %d", len(msgs), writers*perWriter)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/outbox"
 )
 
@@ -15,8 +16,8 @@ import (
 // notifications pending, Run publishes them before it returns.
 func TestRunFlushesNotifiedDocumentsOnShutdown(t *testing.T) {
 	coll := newCollection(t)
-	topic := newTopic(t, kafkaBroker, 1)
-	relay := outbox.NewRelay(newWriter(t, kafkaBroker), outbox.RelayOptions{SweepInterval: time.Hour})
+	topic := newTopic(t, embeddedtest.KafkaAddr(), 1)
+	relay := outbox.NewRelay(newWriter(t, embeddedtest.KafkaAddr()), outbox.RelayOptions{SweepInterval: time.Hour})
 	appendEvent(t, coll, relay, topic, "o-1", "last-words")
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -26,7 +27,7 @@ func TestRunFlushesNotifiedDocumentsOnShutdown(t *testing.T) {
 	if n := pendingEntries(t, coll); n != 0 {
 		t.Fatalf("%d entries left after shutdown", n)
 	}
-	if got := payloads(readTopic(t, kafkaBroker, topic, 1)); !slices.Equal(got, []string{"last-words"}) {
+	if got := payloads(readTopic(t, embeddedtest.KafkaAddr(), topic, 1)); !slices.Equal(got, []string{"last-words"}) {
 		t.Fatalf("published %v", got)
 	}
 }
@@ -35,8 +36,8 @@ func TestRunFlushesNotifiedDocumentsOnShutdown(t *testing.T) {
 // its document (it cannot be published) and other events still flow.
 func TestMalformedEntryDoesNotBlockOthers(t *testing.T) {
 	coll := newCollection(t)
-	topic := newTopic(t, kafkaBroker, 1)
-	relay := outbox.NewRelay(newWriter(t, kafkaBroker), outbox.RelayOptions{SweepInterval: time.Hour})
+	topic := newTopic(t, embeddedtest.KafkaAddr(), 1)
+	relay := outbox.NewRelay(newWriter(t, embeddedtest.KafkaAddr()), outbox.RelayOptions{SweepInterval: time.Hour})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := coll.InsertOne(ctx, bson.M{"_id": "bad", "outbox": bson.A{bson.M{"id": "x", "payload": "no topic"}}}); err != nil {
@@ -50,7 +51,7 @@ func TestMalformedEntryDoesNotBlockOthers(t *testing.T) {
 	if n := pendingEntries(t, coll); n != 1 {
 		t.Fatalf("%d entries left, want only the malformed one", n)
 	}
-	if got := payloads(readTopic(t, kafkaBroker, topic, 1)); !slices.Equal(got, []string{"fine"}) {
+	if got := payloads(readTopic(t, embeddedtest.KafkaAddr(), topic, 1)); !slices.Equal(got, []string{"fine"}) {
 		t.Fatalf("published %v", got)
 	}
 }

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,32 +20,12 @@ import (
 	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/httpserver"
-	"github.com/mercato-shop/mercato/platform/mongodb"
-)
-
-var (
-	mongoURI  string
-	dbCounter atomic.Int64
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "catalog-api-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	srv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	mongoURI = srv.URI()
-	code := m.Run()
-	srv.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Mongo: true}))
 }
 
 // server is the catalog's real router on its own database.
@@ -65,14 +43,7 @@ func newServer(t *testing.T) *server {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	db, err := mongodb.Connect(ctx, config.Mongo{
-		MongoURI: mongoURI, MongoDatabase: fmt.Sprintf("catalog_api_%d_%d", time.Now().UnixNano(), dbCounter.Add(1)),
-		MongoSingleWriter: true, MongoReadPoolSize: 8,
-	}, "catalog")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
+	db := embeddedtest.Database(t, config.Mongo{MongoReadPoolSize: 8})
 	st := store.New(db, nil)
 	if err := st.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)

@@ -2,10 +2,8 @@ package catalog_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,32 +14,13 @@ import (
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 )
 
-var (
-	mongoURI  string
-	dbCounter atomic.Int64
-)
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "catalog-usecase-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	srv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	mongoURI = srv.URI()
-	code := m.Run()
-	srv.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Mongo: true}))
 }
 
 // clock is a settable test clock.
@@ -72,14 +51,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	db, err := mongodb.Connect(ctx, config.Mongo{
-		MongoURI: mongoURI, MongoDatabase: fmt.Sprintf("catalog_%d_%d", time.Now().UnixNano(), dbCounter.Add(1)),
-		MongoSingleWriter: true, MongoReadPoolSize: 8,
-	}, "catalog")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
+	db := embeddedtest.Database(t, config.Mongo{MongoReadPoolSize: 8})
 	st := store.New(db, nil)
 	if err := st.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)

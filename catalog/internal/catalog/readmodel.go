@@ -3,6 +3,8 @@ package catalog
 import (
 	"context"
 	"time"
+
+	"github.com/mercato-shop/mercato/platform/service"
 )
 
 // LoadReadModel fills the read model from the store (at start-up) and
@@ -24,16 +26,8 @@ func (s *Service) LoadReadModel(ctx context.Context) (int, error) {
 // (its own are applied as they happen). Register it with app.Go when more
 // than one replica runs.
 func (s *Service) RunReadModelRefresh(ctx context.Context, interval time.Duration) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-		if _, err := s.LoadReadModel(ctx); err != nil && ctx.Err() == nil {
-			s.log.WarnContext(ctx, "read model refresh failed", "error", err.Error())
-		}
-	}
+	service.Every(ctx, interval, s.log, "read model refresh", func(ctx context.Context) error {
+		_, err := s.LoadReadModel(ctx)
+		return err
+	})
 }

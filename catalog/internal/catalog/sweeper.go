@@ -3,6 +3,8 @@ package catalog
 import (
 	"context"
 	"time"
+
+	"github.com/mercato-shop/mercato/platform/service"
 )
 
 // sweepBatch bounds the reservations one sweep round releases.
@@ -11,28 +13,21 @@ const sweepBatch = 100
 // RunExpirySweeper releases expired holds every interval until ctx ends
 // (FerretDB has no TTL indexes: DESIGN §2). Register it with app.Go.
 func (s *Service) RunExpirySweeper(ctx context.Context, interval time.Duration) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
+	service.Every(ctx, interval, s.log, "expiry sweep", s.releaseExpired)
+}
+
+// releaseExpired releases every due reservation, a batch at a time.
+func (s *Service) releaseExpired(ctx context.Context) error {
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
+		n, err := s.ExpireDue(ctx, sweepBatch)
+		if err != nil {
+			return err
 		}
-		for {
-			n, err := s.ExpireDue(ctx, sweepBatch)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.log.WarnContext(ctx, "expiry sweep failed", "error", err.Error())
-				}
-				break
-			}
-			if n > 0 {
-				s.log.InfoContext(ctx, "released expired holds", "reservations", n)
-			}
-			if n < sweepBatch {
-				break
-			}
+		if n > 0 {
+			s.log.InfoContext(ctx, "released expired holds", "reservations", n)
+		}
+		if n < sweepBatch {
+			return nil
 		}
 	}
 }

@@ -16,40 +16,14 @@ import (
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
-	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
 )
 
-var mongoURI, broker string
-
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "catalog-consumer-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	mongoSrv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir + "/mongo"})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer mongoSrv.Close()
-	kafkaSrv, err := embedded.StartKafka(embedded.KafkaOptions{DataDir: dir + "/kafka"})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer kafkaSrv.Close()
-	mongoURI, broker = mongoSrv.URI(), kafkaSrv.Addr()
-	return m.Run()
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Kafka: true, Mongo: true}))
 }
 
 // TestOrderPlacedThroughKafkaIsReserved publishes order.placed (twice) and
@@ -60,15 +34,11 @@ func run(m *testing.M) int {
 func TestOrderPlacedThroughKafkaIsReserved(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	brokers := []string{broker}
+	brokers := embeddedtest.Brokers()
 	if err := kafka.EnsureTopics(ctx, brokers, 3, 1, events.TopicOrders, kafka.DLQ(events.TopicOrders), events.TopicCatalog); err != nil {
 		t.Fatal(err)
 	}
-	db, err := mongodb.Connect(ctx, config.Mongo{MongoURI: mongoURI, MongoDatabase: fmt.Sprintf("catalog_consumer_%d", time.Now().UnixNano()), MongoSingleWriter: true}, "catalog")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(context.Background())
+	db := embeddedtest.Database(t, config.Mongo{})
 	writer := kafka.NewWriter(brokers)
 	defer writer.Close()
 	logger := slog.New(slog.DiscardHandler)

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -12,40 +11,18 @@ import (
 	"github.com/mercato-shop/mercato/catalog/internal/store"
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
-	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 )
 
-var mongoURI string
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "catalog-store-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	srv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	mongoURI = srv.URI()
-	code := m.Run()
-	srv.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Mongo: true}))
 }
 
 func newStore(t *testing.T) (*store.Store, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
-	db, err := mongodb.Connect(ctx, config.Mongo{MongoURI: mongoURI, MongoDatabase: fmt.Sprintf("catalog_store_%d", time.Now().UnixNano()), MongoSingleWriter: true}, "catalog")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
-	st := store.New(db, nil)
+	st := store.New(embeddedtest.Database(t, config.Mongo{}), nil)
 	if err := st.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -24,36 +23,15 @@ import (
 	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/httpserver"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 )
 
-var (
-	mongoURI string
-	dbCount  atomic.Int64
-	quiet    = slog.New(slog.NewTextHandler(io.Discard, nil))
-)
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "orders-api-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	srv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer srv.Close()
-	mongoURI = srv.URI()
-	return m.Run()
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Mongo: true}))
 }
 
 // fakeCatalog serves the catalog's product reads from a map; down makes
@@ -143,12 +121,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	db, err := mongodb.Connect(ctx, config.Mongo{MongoURI: mongoURI, MongoSingleWriter: true, MongoReadPoolSize: 8},
-		fmt.Sprintf("orders_api_%d_%d", time.Now().UnixNano(), dbCount.Add(1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
+	db := embeddedtest.Database(t, config.Mongo{MongoReadPoolSize: 8})
 	orders, carts, err := store.Open(ctx, db.Read, db.Write, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -21,48 +21,16 @@ import (
 	"github.com/mercato-shop/mercato/orders/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
-	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
 )
 
-var (
-	mongoURI, broker string
-	nameCount        atomic.Int64
-	quiet            = slog.New(slog.NewTextHandler(io.Discard, nil))
-)
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "orders-consumer-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	mongoSrv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir + "/mongo"})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer mongoSrv.Close()
-	kafkaSrv, err := embedded.StartKafka(embedded.KafkaOptions{DataDir: dir + "/kafka"})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer kafkaSrv.Close()
-	mongoURI, broker = mongoSrv.URI(), kafkaSrv.Addr()
-	return m.Run()
-}
-
-func unique(prefix string) string {
-	return fmt.Sprintf("%s_%d_%d", prefix, time.Now().UnixNano(), nameCount.Add(1))
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Kafka: true, Mongo: true}))
 }
 
 // products is a catalog that always answers from a fixed set.
@@ -124,18 +92,11 @@ const stepTimeout = 10 * time.Minute
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{t: t, clock: &clock{now: time.Now().UTC()},
-		catalogTopic: unique("catalog"), paymentsTopic: unique("payments"), ordersTopic: unique("orders")}
-	brokers := []string{broker}
-	topics := []string{h.catalogTopic, h.paymentsTopic, h.ordersTopic, kafka.DLQ(h.catalogTopic), kafka.DLQ(h.paymentsTopic)}
-	if err := kafka.EnsureTopics(ctx, brokers, 1, 1, topics...); err != nil {
-		t.Fatal(err)
-	}
-	db, err := mongodb.Connect(ctx, config.Mongo{MongoURI: mongoURI, MongoSingleWriter: true, MongoReadPoolSize: 4}, unique("orders"))
-	if err != nil {
-		t.Fatal(err)
-	}
+		catalogTopic: embeddedtest.Topic(t, 1), paymentsTopic: embeddedtest.Topic(t, 1), ordersTopic: embeddedtest.Topic(t, 1)}
+	brokers := embeddedtest.Brokers()
+	db := embeddedtest.Database(t, config.Mongo{MongoReadPoolSize: 4})
+	ctx, cancel := context.WithCancel(context.Background())
 	h.pub = kafka.NewWriter(brokers)
 	relay := outbox.NewRelay(h.pub, outbox.RelayOptions{SweepInterval: time.Second, Logger: quiet})
 	orders, carts, err := store.Open(ctx, db.Read, db.Write, relay)
@@ -150,7 +111,7 @@ func newHarness(t *testing.T) *harness {
 
 	handlers := consumer.Handlers(h.svc)
 	cons := kafka.NewConsumer(kafka.ConsumerConfig{
-		Brokers: brokers, GroupID: unique("group"), Topics: []string{h.catalogTopic, h.paymentsTopic},
+		Brokers: brokers, GroupID: embeddedtest.UniqueName("group"), Topics: []string{h.catalogTopic, h.paymentsTopic},
 		Handler: func(ctx context.Context, msg kafka.Message) error {
 			err := handlers.Handle(ctx, msg.Value)
 			if err == nil || kafka.IsPermanent(err) {
@@ -170,7 +131,6 @@ func newHarness(t *testing.T) *harness {
 		wg.Wait()
 		_ = h.outbound.Close()
 		_ = h.pub.Close()
-		db.Close(context.Background())
 	})
 	return h
 }

@@ -2,9 +2,7 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,34 +10,11 @@ import (
 
 	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
-	"github.com/mercato-shop/mercato/platform/mongodb"
-)
-
-var (
-	mongoURI string
-	dbCount  atomic.Int64
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "orders-store-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	srv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer srv.Close()
-	mongoURI = srv.URI()
-	return m.Run()
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Mongo: true}))
 }
 
 // open returns stores on a fresh database, as the service opens them
@@ -48,12 +23,7 @@ func open(t *testing.T) (*store.Orders, *store.Carts, *notifications) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	db, err := mongodb.Connect(ctx, config.Mongo{MongoURI: mongoURI, MongoSingleWriter: true, MongoReadPoolSize: 8},
-		fmt.Sprintf("orders_store_%d_%d", time.Now().UnixNano(), dbCount.Add(1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
+	db := embeddedtest.Database(t, config.Mongo{MongoReadPoolSize: 8})
 	n := &notifications{ids: make(chan any, 100)}
 	orders, carts, err := store.Open(ctx, db.Read, db.Write, n)
 	if err != nil {

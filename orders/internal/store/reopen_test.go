@@ -7,6 +7,7 @@ import (
 
 	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/platform/config"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 )
 
@@ -17,7 +18,7 @@ func TestOpenAgainOnAnExistingDatabase(t *testing.T) {
 	defer cancel()
 	name := "orders_reopen_" + time.Now().Format("150405000000")
 	for i := range 2 {
-		db, err := mongodb.Connect(ctx, config.Mongo{MongoURI: mongoURI, MongoSingleWriter: true}, name)
+		db, err := mongodb.Connect(ctx, config.Mongo{MongoURI: embeddedtest.MongoURI(), MongoSingleWriter: true}, name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,10 +41,16 @@ type Config struct {
 	RetryMax time.Duration `env:"PAYMENTS_RETRY_MAX" envDefault:"30s"`
 	// RetrySweepInterval is how often due retries are looked for.
 	RetrySweepInterval time.Duration `env:"PAYMENTS_RETRY_SWEEP_INTERVAL" envDefault:"1s"`
+	// StripeEventRetention is how long processed webhook event ids are kept
+	// for deduplication (Stripe retries a delivery for up to three days).
+	StripeEventRetention time.Duration `env:"STRIPE_EVENT_RETENTION" envDefault:"168h"`
 }
 
 // Validate checks the rules env tags cannot express.
 func (c *Config) Validate() error {
+	if c.StripeEventRetention < 72*time.Hour {
+		return errors.New("STRIPE_EVENT_RETENTION must be at least 72h: Stripe retries a webhook for up to three days")
+	}
 	if c.StripeTimeout <= 0 || c.RetryMin <= 0 || c.RetryMax < c.RetryMin || c.RetrySweepInterval <= 0 {
 		return errors.New("STRIPE_TIMEOUT, PAYMENTS_RETRY_MIN, PAYMENTS_RETRY_SWEEP_INTERVAL must be positive and PAYMENTS_RETRY_MAX >= PAYMENTS_RETRY_MIN")
 	}
@@ -86,6 +92,22 @@ func setup(ctx context.Context, app *service.App, cfg *Config) error {
 	})
 	api.Register(app.Router(), svc, app.Auth, cfg.StripeWebhookSecret, app.Logger)
 	app.ConsumeEvents(consumer.Handlers(svc), events.TopicOrders)
-	app.Go(func(ctx context.Context) { svc.RunRetries(ctx, cfg.RetrySweepInterval) })
+	app.Go(func(ctx context.Context) {
+		service.Every(ctx, cfg.RetrySweepInterval, app.Logger, "payment retry sweep", func(ctx context.Context) error {
+			_, err := svc.RetryDue(ctx)
+			return err
+		})
+	})
+	// Stripe retries a webhook for up to three days; older event ids are
+	// forgotten so the deduplication collection stays bounded.
+	app.Go(func(ctx context.Context) {
+		service.Every(ctx, time.Hour, app.Logger, "stripe event pruning", func(ctx context.Context) error {
+			n, err := st.PruneWebhooks(ctx, time.Now().Add(-cfg.StripeEventRetention))
+			if n > 0 {
+				app.Logger.InfoContext(ctx, "pruned stripe events", "removed", n)
+			}
+			return err
+		})
+	})
 	return nil
 }

@@ -2,10 +2,8 @@ package consumer_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,32 +13,14 @@ import (
 	"github.com/mercato-shop/mercato/payments/internal/testenv"
 	"github.com/mercato-shop/mercato/payments/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/breaker"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
 )
 
-var brokers []string
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "payments-consumer-kafka-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	k, err := embedded.StartKafka(embedded.KafkaOptions{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	brokers = []string{k.Addr()}
-	code := testenv.RunWithMongo(m)
-	k.Close()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Kafka: true, Mongo: true}))
 }
-
-var topicCounter atomic.Int64
 
 func publish(t *testing.T, w *kafka.Writer, topic, eventType, subject string, data any) events.Envelope {
 	t.Helper()
@@ -59,11 +39,9 @@ func publish(t *testing.T, w *kafka.Writer, topic, eventType, subject string, da
 }
 
 func TestOrdersEventsChargeAndRefundOnce(t *testing.T) {
+	topic := embeddedtest.Topic(t, 1)
+	brokers := embeddedtest.Brokers()
 	ctx, cancel := context.WithCancel(context.Background())
-	topic := fmt.Sprintf("orders.events.test%d", topicCounter.Add(1))
-	if err := kafka.EnsureTopics(ctx, brokers, 1, 1, topic, kafka.DLQ(topic)); err != nil {
-		t.Fatal(err)
-	}
 	st, db := testenv.DB(t)
 	em := testenv.Emulator(t, stripeemu.Options{})
 	svc := usecase.New(st, testenv.Stripe(t, em, breaker.Options{}), usecase.Options{Logger: testenv.Logger(t)})

@@ -1,15 +1,14 @@
 // Package testenv gives the payments tests their real parts: the embedded
-// FerretDB (started once per test package), a fresh database per test, the
-// Stripe emulator on a free port, and the stripe-go adapter pointed at it.
+// FerretDB (started once per test package by embeddedtest), a fresh
+// database per test, the Stripe emulator on a free port, and the stripe-go
+// adapter pointed at it.
 package testenv
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,48 +19,25 @@ import (
 	"github.com/mercato-shop/mercato/payments/internal/stripeapi"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
 )
 
-var mongoURI string
-
 // RunWithMongo starts the embedded FerretDB, runs the package's tests and
 // stops it: call it from TestMain as os.Exit(testenv.RunWithMongo(m)).
 func RunWithMongo(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "payments-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	srv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer srv.Close()
-	mongoURI = srv.URI()
-	return m.Run()
+	return embeddedtest.Main(m, embeddedtest.Options{Mongo: true})
 }
-
-var dbCounter atomic.Int64
 
 // DB opens a fresh database (single writer, as in embedded mode) and the
 // payments store on it, with its indexes.
 func DB(t testing.TB) (*store.Store, *mongodb.Store) {
 	t.Helper()
-	ctx := context.Background()
-	name := fmt.Sprintf("payments_%d_%d", time.Now().UnixNano(), dbCounter.Add(1))
-	db, err := mongodb.Connect(ctx, config.Mongo{MongoURI: mongoURI, MongoDatabase: name, MongoSingleWriter: true, MongoReadPoolSize: 4}, "payments")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
+	db := embeddedtest.Database(t, config.Mongo{MongoReadPoolSize: 4})
 	st := store.New(db, nil)
-	if err := st.EnsureIndexes(ctx); err != nil {
+	if err := st.EnsureIndexes(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return st, db

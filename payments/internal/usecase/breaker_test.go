@@ -3,6 +3,7 @@ package usecase
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
@@ -15,13 +16,20 @@ import (
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/events"
+	"github.com/mercato-shop/mercato/platform/service"
 )
 
 func TestStripeDownOpensTheBreakerAndPaymentsRecoverByThemselves(t *testing.T) {
 	f := newFixture(t, breaker.Options{ConsecutiveFailures: 2, OpenFor: time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	sweeperDone := make(chan struct{})
-	go func() { defer close(sweeperDone); f.svc.RunRetries(ctx, 10*time.Millisecond) }()
+	go func() {
+		defer close(sweeperDone)
+		service.Every(ctx, 10*time.Millisecond, slog.Default(), "payment retry sweep", func(ctx context.Context) error {
+			_, err := f.svc.RetryDue(ctx)
+			return err
+		})
+	}()
 	t.Cleanup(func() { cancel(); <-sweeperDone })
 
 	f.em.SetFaults(stripeemu.Faults{ErrorRate: 1}) // every API call answers 500

@@ -2,7 +2,6 @@ package usecase
 
 import (
 	"context"
-	"time"
 
 	"github.com/mercato-shop/mercato/payments/internal/domain"
 	"github.com/mercato-shop/mercato/payments/internal/store"
@@ -50,20 +49,4 @@ func (s *Service) resume(ctx context.Context, r store.DueRetry) error {
 		}
 	}
 	return nil
-}
-
-// RunRetries sweeps due retries every interval until ctx ends (app.Go).
-func (s *Service) RunRetries(ctx context.Context, interval time.Duration) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-			if _, err := s.RetryDue(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("payment retry sweep failed", "error", err.Error())
-			}
-		}
-	}
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -151,20 +150,9 @@ func (i *Issuer) serveJWKS(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	i.mu.Lock()
-	type jwk struct {
-		Kty string `json:"kty"`
-		Crv string `json:"crv"`
-		X   string `json:"x"`
-		Kid string `json:"kid"`
-		Alg string `json:"alg"`
-		Use string `json:"use"`
-	}
-	set := struct {
-		Keys []jwk `json:"keys"`
-	}{Keys: []jwk{}}
+	set := claims.JWKSet{Keys: []claims.JWK{}}
 	for _, kid := range i.served {
-		pub := i.keys[kid].Public().(ed25519.PublicKey)
-		set.Keys = append(set.Keys, jwk{"OKP", "Ed25519", base64.RawURLEncoding.EncodeToString(pub), kid, claims.Algorithm, "sig"})
+		set.Keys = append(set.Keys, claims.Ed25519JWK(kid, i.keys[kid].Public().(ed25519.PublicKey)))
 	}
 	i.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")

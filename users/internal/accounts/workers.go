@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/mercato-shop/mercato/platform/service"
 	"github.com/mercato-shop/mercato/users/internal/security"
 	"github.com/mercato-shop/mercato/users/internal/store"
 )
@@ -22,13 +23,15 @@ const (
 // over a day, once an hour (FerretDB has no TTL indexes).
 func SweepSessions(st *store.Store, logger *slog.Logger) func(ctx context.Context) {
 	return func(ctx context.Context) {
-		every(ctx, sessionSweepInterval, func() {
+		service.Every(ctx, sessionSweepInterval, logger, "sweeping expired refresh sessions", func(ctx context.Context) error {
 			n, err := st.DeleteSessionsExpiredBefore(ctx, time.Now().Add(-expiredSessionGrace))
 			if err != nil {
-				logger.WarnContext(ctx, "sweeping expired refresh sessions", "error", err.Error())
-			} else if n > 0 {
+				return err
+			}
+			if n > 0 {
 				logger.InfoContext(ctx, "expired refresh sessions removed", "count", n)
 			}
+			return nil
 		})
 	}
 }
@@ -37,27 +40,15 @@ func SweepSessions(st *store.Store, logger *slog.Logger) func(ctx context.Contex
 // once the key is older than the ring's RotateAfter, checked every minute.
 func RotateKeys(ring *security.KeyRing, logger *slog.Logger) func(ctx context.Context) {
 	return func(ctx context.Context) {
-		every(ctx, keyCheckInterval, func() {
+		service.Every(ctx, keyCheckInterval, logger, "signing key rotation check", func(ctx context.Context) error {
 			before := ring.CurrentKeyID()
 			if err := ring.EnsureKey(ctx); err != nil {
-				logger.WarnContext(ctx, "signing key rotation check", "error", err.Error())
-			} else if after := ring.CurrentKeyID(); after != before {
+				return err
+			}
+			if after := ring.CurrentKeyID(); after != before {
 				logger.InfoContext(ctx, "signing key rotated", "kid", after)
 			}
+			return nil
 		})
-	}
-}
-
-// every runs fn at each interval until ctx ends.
-func every(ctx context.Context, interval time.Duration, fn func()) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-			fn()
-		}
 	}
 }

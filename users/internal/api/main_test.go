@@ -21,7 +21,7 @@ import (
 	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/auth/claims"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/httpserver"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/users/internal/accounts"
@@ -30,39 +30,16 @@ import (
 	"github.com/mercato-shop/mercato/users/internal/store"
 )
 
-var mongoURI string
-
 func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
-}
-
-func runTests(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "users-api-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	srv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer srv.Close()
-	mongoURI = srv.URI()
-	return m.Run()
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Mongo: true}))
 }
 
 // testHashParams keep argon2id cheap in tests (the production cost is
 // measured separately); the code path is the same.
 var testHashParams = argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
-var dbCounter atomic.Int64
-
 // newDatabaseName returns a database name no other test uses.
-func newDatabaseName() string {
-	return fmt.Sprintf("users_api_%d_%d", time.Now().UnixNano(), dbCounter.Add(1))
-}
+func newDatabaseName() string { return embeddedtest.UniqueName("users_api") }
 
 // service is one running users service (as main wires it) over a database.
 type service struct {
@@ -88,11 +65,7 @@ func newServiceWithHashParams(t testing.TB, dbName string, params argon2id.Param
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := mongodb.Connect(ctx, config.Mongo{MongoURI: mongoURI, MongoDatabase: dbName, MongoSingleWriter: true, MongoReadPoolSize: 4}, "users")
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
+	db := embeddedtest.Database(t, config.Mongo{MongoDatabase: dbName, MongoReadPoolSize: 4})
 	st := store.New(db, nil)
 	if err := st.EnsureIndexes(ctx); err != nil {
 		t.Fatalf("indexes: %v", err)

@@ -3,7 +3,6 @@ package security
 import (
 	"cmp"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -207,15 +206,12 @@ func (r *KeyRing) JWKS(ctx context.Context) ([]byte, error) {
 	keys := r.keys
 	r.mu.RUnlock()
 
-	set := jwkSet{Keys: []jwk{}}
+	set := claims.JWKSet{Keys: []claims.JWK{}}
 	for i, k := range keys {
 		if i+1 < len(keys) && !now.Before(keys[i+1].CreatedAt.Add(r.opts.AccessTokenTTL+r.opts.RetiredKeyGrace)) {
 			continue // replaced long enough ago that all its tokens expired
 		}
-		set.Keys = append(set.Keys, jwk{
-			Kty: "OKP", Crv: "Ed25519", X: base64.RawURLEncoding.EncodeToString(k.Public()),
-			Kid: k.ID, Alg: claims.Algorithm, Use: "sig",
-		})
+		set.Keys = append(set.Keys, claims.Ed25519JWK(k.ID, k.Public()))
 	}
 	out, err := json.Marshal(set)
 	if err != nil {
@@ -228,19 +224,6 @@ func (r *KeyRing) JWKS(ctx context.Context) ([]byte, error) {
 func (r *KeyRing) CurrentKeyID() string {
 	k, _ := r.newest()
 	return k.ID
-}
-
-type jwk struct {
-	Kty string `json:"kty"`
-	Crv string `json:"crv"`
-	X   string `json:"x"`
-	Kid string `json:"kid"`
-	Alg string `json:"alg"`
-	Use string `json:"use"`
-}
-
-type jwkSet struct {
-	Keys []jwk `json:"keys"`
 }
 
 // add stores a new key of the given generation; losing the race to another

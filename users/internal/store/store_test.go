@@ -3,44 +3,23 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/users/internal/domain"
 	"github.com/mercato-shop/mercato/users/internal/security"
 	"github.com/mercato-shop/mercato/users/internal/store"
 )
 
-var mongoURI string
-
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
-
-func runTests(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "users-store-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	srv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer srv.Close()
-	mongoURI = srv.URI()
-	return m.Run()
+func TestMain(m *testing.M) {
+	os.Exit(embeddedtest.Main(m, embeddedtest.Options{Mongo: true}))
 }
-
-var dbCounter atomic.Int64
 
 // newStore opens a Store on a fresh database; singleWriter as embedded mode.
 func newStore(t *testing.T) *store.Store {
@@ -52,15 +31,9 @@ func newStore(t *testing.T) *store.Store {
 // newStoreAndDB is newStore that also returns the database.
 func newStoreAndDB(t *testing.T) (*store.Store, *mongodb.Store) {
 	t.Helper()
-	ctx := context.Background()
-	name := fmt.Sprintf("users_store_%d_%d", time.Now().UnixNano(), dbCounter.Add(1))
-	db, err := mongodb.Connect(ctx, config.Mongo{MongoURI: mongoURI, MongoDatabase: name, MongoSingleWriter: true, MongoReadPoolSize: 4}, "users")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
+	db := embeddedtest.Database(t, config.Mongo{MongoReadPoolSize: 4})
 	st := store.New(db, nil)
-	if err := st.EnsureIndexes(ctx); err != nil {
+	if err := st.EnsureIndexes(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return st, db
