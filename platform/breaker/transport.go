@@ -13,6 +13,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sony/gobreaker"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/mercato-shop/mercato/platform/apperr"
 )
@@ -71,7 +74,8 @@ func (t *Transport) State() gobreaker.State { return t.cb.State() }
 // the wait for the response headers; the body is read under req's context
 // and the call's resources are released when the body is closed. A call
 // the caller cancels before the headers arrive is not held against the
-// upstream (gobreaker counts it as a success).
+// upstream (gobreaker counts it as a success). The trace context of req's
+// context, if any, is sent along as a traceparent header.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	done, err := t.cb.Allow()
 	if err != nil {
@@ -89,7 +93,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	ctx, cancel := context.WithCancel(req.Context())
 	headersTimer := time.AfterFunc(t.opts.Timeout, cancel)
-	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	resp, err := t.base.RoundTrip(withTraceContext(req.WithContext(ctx)))
 	if !headersTimer.Stop() { // the timer fired: no headers in time
 		if err == nil {
 			_ = resp.Body.Close()
@@ -121,6 +125,21 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// withTraceContext sets the trace headers (traceparent) of req's context on
+// req, a copy made by the transport, replacing any it had. Its headers are
+// cloned first: a RoundTripper must not change the caller's request.
+func withTraceContext(req *http.Request) *http.Request {
+	if !trace.SpanContextFromContext(req.Context()).IsValid() {
+		return req
+	}
+	req.Header = req.Header.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	otel.GetTextMapPropagator().Inject(req.Context(), propagation.HeaderCarrier(req.Header))
+	return req
 }
 
 // dependencyUnavailable tells a deliberate 503 answer from a live upstream

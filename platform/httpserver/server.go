@@ -1,6 +1,6 @@
 // Package httpserver is the HTTP server every Mercato service runs: gin in
-// release mode with request ids, panic recovery, metrics, an access log and
-// a body size limit; /healthz, /readyz and /metrics; RFC 9457 problem
+// release mode with request ids, W3C trace context, panic recovery, metrics,
+// an access log and a body size limit; /healthz, /readyz and /metrics; RFC 9457 problem
 // responses from one error table; and a graceful, draining shutdown.
 //
 //	srv := httpserver.New(httpserver.Options{Service: "users", Addr: cfg.HTTPAddr, Logger: logger})
@@ -133,6 +133,7 @@ func New(opts Options) *Server {
 	// panicking request is still counted and logged, as a 500.
 	engine.Use(
 		requestID(),
+		traceRequests(),
 		withLogger(opts.Logger),
 		httpMetrics.Middleware(),
 		accessLog(opts.Logger),

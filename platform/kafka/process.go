@@ -6,7 +6,15 @@ import (
 	"strconv"
 
 	kafkago "github.com/segmentio/kafka-go"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
+
+// tracerName names the consumer's spans' instrumentation scope.
+const tracerName = "github.com/mercato-shop/mercato/platform/kafka"
 
 // Headers a dead-lettered message carries besides its original ones.
 const (
@@ -28,7 +36,9 @@ const maxErrorHeaderBytes = 1024
 
 // process handles one message until it is either handled or dead-lettered,
 // and reports true then; false means ctx was cancelled first and the message
-// must not be committed.
+// must not be committed. The handler runs in a consumer span "<topic>
+// process" whose parent is the message's traceparent header, so what the
+// handler writes continues the producer's trace.
 func (c *Consumer) process(ctx context.Context, km kafkago.Message) bool {
 	msg := Message{
 		Topic:     km.Topic,
@@ -38,6 +48,8 @@ func (c *Consumer) process(ctx context.Context, km kafkago.Message) bool {
 		Partition: km.Partition,
 		Offset:    km.Offset,
 	}
+	ctx, span := c.startSpan(ctx, msg)
+	defer span.End()
 	c.metrics.lag.WithLabelValues(c.cfg.GroupID, km.Topic, strconv.Itoa(km.Partition)).
 		Set(float64(max(km.HighWaterMark-km.Offset-1, 0)))
 
@@ -49,7 +61,24 @@ func (c *Consumer) process(ctx context.Context, km kafkago.Message) bool {
 	if ctx.Err() != nil {
 		return false
 	}
+	span.SetStatus(codes.Error, "dead-lettered")
 	return c.deadLetter(ctx, msg, attempts, err)
+}
+
+// startSpan starts the consumer span of msg, a child of the trace context in
+// its headers (a new trace when it has none).
+func (c *Consumer) startSpan(ctx context.Context, msg Message) (context.Context, trace.Span) {
+	ctx = otel.GetTextMapPropagator().Extract(ctx, propagation.MapCarrier(msg.Headers))
+	return otel.Tracer(tracerName).Start(ctx, msg.Topic+" process",
+		trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(
+			attribute.String("messaging.system", "kafka"),
+			attribute.String("messaging.operation.type", "process"),
+			attribute.String("messaging.destination.name", msg.Topic),
+			attribute.String("messaging.consumer.group.name", c.cfg.GroupID),
+			attribute.Int("messaging.destination.partition.id", msg.Partition),
+			attribute.Int64("messaging.kafka.offset", msg.Offset),
+		))
 }
 
 // handle runs the handler, retrying with backoff, until it succeeds, fails

@@ -1,6 +1,7 @@
 // Package logging builds the structured JSON logger every Mercato service
 // uses, and carries the request id through contexts so that every record
-// logged with a context (slog's *Context methods) names its request.
+// logged with a context (slog's *Context methods) names its request and,
+// when the context holds an OpenTelemetry span, its trace.
 package logging
 
 import (
@@ -8,11 +9,14 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // New returns a JSON logger writing to w at level (debug, info, warn or
 // error; anything else means info) whose records all carry service=<name>
-// and, when logged with a context that holds one, request_id.
+// and, when logged with a context that holds them, request_id, trace_id and
+// span_id.
 func New(service, level string, w io.Writer) *slog.Logger {
 	h := slog.NewJSONHandler(w, &slog.HandlerOptions{Level: ParseLevel(level)})
 	return slog.New(NewContextHandler(h)).With(slog.String("service", service))
@@ -50,7 +54,8 @@ func RequestID(ctx context.Context) string {
 }
 
 // ContextHandler wraps a slog.Handler and adds a request_id attribute to
-// every record whose context carries a request id.
+// every record whose context carries a request id, and trace_id and span_id
+// to every record whose context carries a valid span context.
 type ContextHandler struct {
 	next slog.Handler
 }
@@ -65,11 +70,23 @@ func (h *ContextHandler) Enabled(ctx context.Context, level slog.Level) bool {
 	return h.next.Enabled(ctx, level)
 }
 
-// Handle adds request_id from ctx, then hands the record on.
+// Handle adds request_id, trace_id and span_id from ctx, then hands the
+// record on.
 func (h *ContextHandler) Handle(ctx context.Context, r slog.Record) error {
-	if id := RequestID(ctx); id != "" {
-		r = r.Clone()
+	id := RequestID(ctx)
+	var span trace.SpanContext
+	if ctx != nil {
+		span = trace.SpanContextFromContext(ctx)
+	}
+	if id == "" && !span.IsValid() {
+		return h.next.Handle(ctx, r)
+	}
+	r = r.Clone()
+	if id != "" {
 		r.AddAttrs(slog.String("request_id", id))
+	}
+	if span.IsValid() {
+		r.AddAttrs(slog.String("trace_id", span.TraceID().String()), slog.String("span_id", span.SpanID().String()))
 	}
 	return h.next.Handle(ctx, r)
 }

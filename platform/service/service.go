@@ -20,8 +20,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/mercato-shop/mercato/platform/config"
+	"github.com/mercato-shop/mercato/platform/tracing"
 )
 
 // Version is the build's version, stamped by the image build with
@@ -61,11 +63,31 @@ func Main(spec Spec, setup Setup) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := Run(ctx, spec, setup); err != nil {
+	if err := runTraced(ctx, spec, setup); err != nil {
 		slog.Error("service stopped with an error", "service", spec.Name, "error", err.Error())
 		fmt.Fprintf(os.Stderr, "%s: %v\n", spec.Name, err)
 		os.Exit(1)
 	}
+}
+
+// tracingFlushTimeout bounds the export of the last spans at exit.
+const tracingFlushTimeout = 5 * time.Second
+
+// runTraced is Run with OpenTelemetry tracing installed (platform/tracing);
+// the spans still buffered are flushed once everything has stopped, the
+// outbox relay included.
+func runTraced(ctx context.Context, spec Spec, setup Setup) error {
+	shutdownTracing, err := tracing.Init(ctx, spec.Name, Version)
+	if err != nil {
+		return err
+	}
+	runErr := Run(ctx, spec, setup)
+	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tracingFlushTimeout)
+	defer cancel()
+	if err := shutdownTracing(flushCtx); err != nil {
+		slog.Warn("flush traces", "service", spec.Name, "error", err.Error())
+	}
+	return runErr
 }
 
 // Run builds the service and runs it until ctx ends, then shuts it down

@@ -1,14 +1,17 @@
 package catalog
 
 import (
+	"context"
+
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/outbox"
 )
 
-// productEvent is the outbox entry of a product event carrying p's snapshot.
-func productEvent(eventType string, p domain.Product) (outbox.Entry, error) {
-	return outbox.NewEvent(events.TopicCatalog, events.SourceCatalog, eventType, p.ID, ProductEvent(p))
+// productEvent is the outbox entry of a product event carrying p's
+// snapshot, written under ctx (its trace travels with the event).
+func productEvent(ctx context.Context, eventType string, p domain.Product) (outbox.Entry, error) {
+	return outbox.NewEventContext(ctx, events.TopicCatalog, events.SourceCatalog, eventType, p.ID, ProductEvent(p))
 }
 
 // ProductEvent is the event snapshot of p.
@@ -21,9 +24,10 @@ func ProductEvent(p domain.Product) events.Product {
 	}
 }
 
-// stockEvent is the outbox entry of a stock event of orderID.
-func stockEvent(eventType, orderID string, data any) (outbox.Entry, error) {
-	return outbox.NewEvent(events.TopicCatalog, events.SourceCatalog, eventType, orderID, data)
+// stockEvent is the outbox entry of a stock event of orderID, written under
+// ctx (its trace travels with the event).
+func stockEvent(ctx context.Context, eventType, orderID string, data any) (outbox.Entry, error) {
+	return outbox.NewEventContext(ctx, events.TopicCatalog, events.SourceCatalog, eventType, orderID, data)
 }
 
 func stockLines(lines []domain.Line) []events.StockLine {

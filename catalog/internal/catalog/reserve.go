@@ -65,7 +65,7 @@ func (s *Service) Reserve(ctx context.Context, orderID string, lines []domain.Li
 	}
 	if len(r.Rejected) == 0 {
 		r.State = domain.StateReserved
-		entry, err := stockEvent(events.TypeStockReserved, orderID, events.StockReserved{OrderID: orderID, Lines: stockLines(r.Lines), ExpiresAt: r.ExpiresAt})
+		entry, err := stockEvent(ctx, events.TypeStockReserved, orderID, events.StockReserved{OrderID: orderID, Lines: stockLines(r.Lines), ExpiresAt: r.ExpiresAt})
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func reservable(p domain.Product) int64 {
 
 func (s *Service) recordRejected(ctx context.Context, r domain.Reservation) error {
 	r.State = domain.StateRejected
-	entry, err := stockEvent(events.TypeStockRejected, r.OrderID, events.StockRejected{OrderID: r.OrderID, Lines: rejectedLines(r.Rejected)})
+	entry, err := stockEvent(ctx, events.TypeStockRejected, r.OrderID, events.StockRejected{OrderID: r.OrderID, Lines: rejectedLines(r.Rejected)})
 	if err != nil {
 		return err
 	}

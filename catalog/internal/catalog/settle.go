@@ -56,7 +56,7 @@ func (s *Service) finishCommit(ctx context.Context, r domain.Reservation) error 
 			s.model.Apply(p)
 		}
 	}
-	entry, err := stockEvent(events.TypeStockCommitted, r.OrderID, events.StockCommitted{OrderID: r.OrderID, Lines: stockLines(r.Lines)})
+	entry, err := stockEvent(ctx, events.TypeStockCommitted, r.OrderID, events.StockCommitted{OrderID: r.OrderID, Lines: stockLines(r.Lines)})
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Service) release(ctx context.Context, r domain.Reservation, reason stri
 			s.model.Apply(p)
 		}
 	}
-	entry, err := stockEvent(events.TypeStockReleased, r.OrderID, events.StockReleased{OrderID: r.OrderID, Reason: reason, Lines: stockLines(r.Lines)})
+	entry, err := stockEvent(ctx, events.TypeStockReleased, r.OrderID, events.StockReleased{OrderID: r.OrderID, Reason: reason, Lines: stockLines(r.Lines)})
 	if err != nil {
 		return false, err
 	}

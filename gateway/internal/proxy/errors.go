@@ -31,7 +31,8 @@ const dialFailureRetryAfter = time.Second
 
 // proxyError answers a request whose round trip failed, always with a
 // problem+json body: 503 upstream_unavailable with Retry-After for an open
-// breaker or an unreachable upstream, 504 upstream_timeout for a slow one.
+// breaker or an unreachable upstream, 504 upstream_timeout for a slow one,
+// 413 payload_too_large for a chunked client body over the limit.
 func (g *Gateway) proxyError(w http.ResponseWriter, r *http.Request, err error) {
 	call, _ := r.Context().Value(callKey{}).(*call)
 	if call == nil { // cannot happen: every request goes through forward
@@ -41,13 +42,23 @@ func (g *Gateway) proxyError(w http.ResponseWriter, r *http.Request, err error) 
 	c, upstreamName := call.gin, call.upstream
 	ctx := c.Request.Context()
 
-	var open *apperr.RetryableError
+	var (
+		open     *apperr.RetryableError
+		tooLarge *http.MaxBytesError
+	)
+	bodyErr := call.body.failure()
 	switch {
 	case errors.As(err, &open):
 		// The breaker logs its own state changes; one line per rejected
 		// request would flood the log while it is open.
 		g.logger.DebugContext(ctx, "upstream breaker open", "upstream", upstreamName)
 		writeProblem(c, http.StatusServiceUnavailable, httpserver.CodeUpstreamUnavailable, open.Detail, open.RetryAfter)
+	case errors.As(bodyErr, &tooLarge):
+		// A chunked body over the limit, found out while streaming it.
+		httpserver.WriteError(c, bodyErr)
+	case bodyErr != nil:
+		// The client stopped sending its body; nobody reads an answer.
+		c.AbortWithStatus(StatusClientClosedRequest)
 	case errors.Is(r.Context().Err(), context.Canceled):
 		c.AbortWithStatus(StatusClientClosedRequest)
 	case isTimeout(err):

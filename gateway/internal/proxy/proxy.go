@@ -167,6 +167,8 @@ type callKey struct{}
 type call struct {
 	gin      *gin.Context
 	upstream string
+	// body is the client's request body; nil when there is none.
+	body *clientBody
 }
 
 func (g *Gateway) forward(u *upstream) gin.HandlerFunc {
@@ -178,8 +180,16 @@ func (g *Gateway) forward(u *upstream) gin.HandlerFunc {
 		if c.Request.Method == http.MethodGet && acceptsEventStream(c.Request) {
 			liftDeadlines(c)
 		}
-		ctx := context.WithValue(c.Request.Context(), callKey{}, &call{gin: c, upstream: u.name})
-		u.proxy.ServeHTTP(c.Writer, c.Request.WithContext(ctx))
+		cl := &call{gin: c, upstream: u.name}
+		req := c.Request
+		if req.Body != nil && req.Body != http.NoBody {
+			ctx, cancel := context.WithCancel(req.Context())
+			defer cancel()
+			req = req.WithContext(ctx)
+			cl.body = &clientBody{ReadCloser: req.Body, cancel: cancel}
+			req.Body = cl.body
+		}
+		u.proxy.ServeHTTP(c.Writer, req.WithContext(context.WithValue(req.Context(), callKey{}, cl)))
 	}
 }
 

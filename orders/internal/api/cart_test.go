@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 )
@@ -104,5 +105,27 @@ func TestCartRejectsBadInput(t *testing.T) {
 				t.Fatalf("code %q, want %q", code, tc.code)
 			}
 		})
+	}
+}
+
+// A body without a quantity is a mistake, not a request to remove the
+// line (that is quantity 0): it is refused and the cart keeps its line.
+func TestCartLineWithoutQuantityIsRefusedAndChangesNothing(t *testing.T) {
+	e := newEnv(t)
+	e.catalog.put("mug", "m1", "Mug", 1200)
+	tok := e.shopper("s1")
+	e.do(http.MethodPut, "/api/v1/cart/items/mug", tok, qty(2))
+	for name, body := range map[string]any{
+		"empty object":   map[string]any{},
+		"null quantity":  map[string]any{"quantity": nil},
+		"JSON null body": json.RawMessage("null"),
+	} {
+		if code := problem(t, e.do(http.MethodPut, "/api/v1/cart/items/mug", tok, body), http.StatusBadRequest); code != "validation_failed" {
+			t.Fatalf("%s: code %q, want validation_failed", name, code)
+		}
+	}
+	cart := decode[cartBody](t, e.do(http.MethodGet, "/api/v1/cart", tok, nil), http.StatusOK)
+	if len(cart.Items) != 1 || cart.Items[0].Quantity != 2 {
+		t.Fatalf("cart after refused bodies: %+v", cart)
 	}
 }

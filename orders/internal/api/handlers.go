@@ -6,14 +6,18 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/mercato-shop/mercato/orders/internal/domain"
+	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/httpserver"
 )
 
 // IdempotencyKeyHeader is the header that makes a checkout idempotent.
 const IdempotencyKeyHeader = "Idempotency-Key"
 
+// quantityRequest is the body of PUT /cart/items/{id}. Quantity is a
+// pointer so that a missing or null quantity is refused rather than read
+// as 0, which removes the line.
 type quantityRequest struct {
-	Quantity int64 `json:"quantity"`
+	Quantity *int64 `json:"quantity"`
 }
 
 type checkoutRequest struct {
@@ -33,12 +37,16 @@ func (h *handlers) getCart(c *gin.Context) {
 // putCartItem sets a quantity and answers with the cart as it now is.
 func (h *handlers) putCartItem(c *gin.Context) {
 	var req quantityRequest
-	if err := httpserver.BindJSON(c, &req); err != nil {
+	err := httpserver.BindJSON(c, &req)
+	if err == nil && req.Quantity == nil {
+		err = apperr.Validation(apperr.FieldError{Field: "quantity", Message: "is required (0 removes the line)"})
+	}
+	if err != nil {
 		httpserver.WriteError(c, err)
 		return
 	}
 	shopper := caller(c).UserID
-	if err := h.svc.SetCartItem(c, shopper, c.Param("product_id"), req.Quantity); err != nil {
+	if err := h.svc.SetCartItem(c, shopper, c.Param("product_id"), *req.Quantity); err != nil {
 		httpserver.WriteError(c, err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -18,6 +19,12 @@ const (
 	MaxIdempotencyKeyLen = 255
 	maxFieldLen          = 200
 )
+
+// paymentMethodPattern is the form of a Stripe PaymentMethod id (DESIGN
+// §6): "pm_" and letters, digits or underscores, as in pm_1Nv0... or the
+// test ids such as pm_card_visa. Anything else is refused before an order
+// exists, rather than placed, reserved and then declined by Stripe.
+var paymentMethodPattern = regexp.MustCompile(`^pm_[A-Za-z0-9_]+$`)
 
 // orderIDSpace is the UUID namespace of order ids.
 var orderIDSpace = uuid.MustParse("6d1f6b0e-3c0a-4f57-9a43-0e1d2c9b7a51")
@@ -56,6 +63,9 @@ func (r CheckoutRequest) Validate() error {
 		}
 	}
 	required("payment_method", r.PaymentMethod)
+	if strings.TrimSpace(r.PaymentMethod) != "" && !paymentMethodPattern.MatchString(r.PaymentMethod) {
+		v.Add("payment_method", "must be a Stripe PaymentMethod id such as pm_card_visa")
+	}
 	a := r.ShippingAddress
 	required("shipping_address.name", a.Name)
 	required("shipping_address.line1", a.Line1)

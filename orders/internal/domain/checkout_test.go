@@ -47,6 +47,27 @@ func TestCheckoutRequestValidationAndHash(t *testing.T) {
 	}
 }
 
+// A payment method that is no PaymentMethod id is refused up front: it
+// would otherwise place an order, hold its stock and empty the cart only
+// for Stripe to decline it.
+func TestCheckoutRequestRefusesWhatIsNoPaymentMethodID(t *testing.T) {
+	for _, pm := range []string{"pm_card_visa", "pm_1NvLq2CZ6qsJgndJkXwS0RgA", "pm_card_chargeDeclinedInsufficientFunds"} {
+		req := validRequest()
+		req.PaymentMethod = pm
+		if err := req.Validate(); err != nil {
+			t.Errorf("%q refused: %v", pm, err)
+		}
+	}
+	for _, pm := range []string{"$where", `{"$gt":""}`, "pm_", "card visa", "pm_card_visa\n", "4242424242424242", "tok_visa x"} {
+		req := validRequest()
+		req.PaymentMethod = pm
+		var v *apperr.ValidationError
+		if err := req.Validate(); !errors.As(err, &v) || len(v.Fields) != 1 || v.Fields[0].Field != "payment_method" {
+			t.Errorf("%q: err = %v, want one payment_method field error", pm, err)
+		}
+	}
+}
+
 func TestNewOrder(t *testing.T) {
 	lines := order(domain.StatusPending, domain.PaymentNotStarted).Lines
 	out, err := domain.NewOrder("o1", "s1", validRequest(), lines, t0, deadline)

@@ -48,7 +48,7 @@ func (s *Service) Checkout(ctx context.Context, shopperID, key string, req domai
 	if err != nil {
 		return domain.Order{}, err
 	}
-	entries, err := s.entries(out)
+	entries, err := s.entries(ctx, out)
 	if err != nil {
 		return domain.Order{}, err
 	}

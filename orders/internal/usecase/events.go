@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/mercato-shop/mercato/orders/internal/domain"
@@ -9,8 +10,9 @@ import (
 )
 
 // entries turns an outcome's events into outbox entries of the order
-// topic, keyed by the order id so one order's events stay in order.
-func (s *Service) entries(out domain.Outcome) ([]outbox.Entry, error) {
+// topic, keyed by the order id so one order's events stay in order; they
+// carry the trace of ctx.
+func (s *Service) entries(ctx context.Context, out domain.Outcome) ([]outbox.Entry, error) {
 	o := out.Order
 	entries := make([]outbox.Entry, 0, len(out.Events))
 	for _, e := range out.Events {
@@ -18,7 +20,7 @@ func (s *Service) entries(out domain.Outcome) ([]outbox.Entry, error) {
 		if eventType == "" {
 			return nil, fmt.Errorf("order %s: unknown event kind %q", o.ID, e.Kind)
 		}
-		entry, err := outbox.NewEvent(s.opts.Topic, events.SourceOrders, eventType, o.ID, data)
+		entry, err := outbox.NewEventContext(ctx, s.opts.Topic, events.SourceOrders, eventType, o.ID, data)
 		if err != nil {
 			return nil, err
 		}

@@ -89,7 +89,7 @@ func (s *Service) apply(ctx context.Context, id string, decide func(domain.Order
 		if !out.Changed {
 			return current, nil
 		}
-		entries, err := s.entries(out)
+		entries, err := s.entries(ctx, out)
 		if err != nil {
 			return domain.Order{}, err
 		}

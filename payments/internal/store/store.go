@@ -111,7 +111,7 @@ func (s *Store) FindByPaymentIntent(ctx context.Context, id string) (*domain.Pay
 // payment of the order is apperr.ErrConflict.
 func (s *Store) Insert(ctx context.Context, p *domain.Payment, evs []domain.Event) error {
 	d := toDoc(p)
-	entries, err := entriesOf(p.OrderID, evs)
+	entries, err := entriesOf(ctx, p.OrderID, evs)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func GuardOf(p *domain.Payment) Guard {
 // payment still matches guard (version, status and attempt), otherwise it
 // returns apperr.ErrConflict and nothing changes. p.Version is advanced.
 func (s *Store) Update(ctx context.Context, p *domain.Payment, guard Guard, evs []domain.Event) error {
-	entries, err := entriesOf(p.OrderID, evs)
+	entries, err := entriesOf(ctx, p.OrderID, evs)
 	if err != nil {
 		return err
 	}
@@ -173,11 +173,11 @@ func (s *Store) notify(orderID string, entries []outbox.Entry) {
 }
 
 // entriesOf turns domain events into outbox entries on payments.events,
-// keyed by the order id.
-func entriesOf(orderID string, evs []domain.Event) ([]outbox.Entry, error) {
+// keyed by the order id and carrying the trace of ctx.
+func entriesOf(ctx context.Context, orderID string, evs []domain.Event) ([]outbox.Entry, error) {
 	entries := make([]outbox.Entry, 0, len(evs))
 	for _, ev := range evs {
-		e, err := outbox.NewEvent(events.TopicPayments, events.SourcePayments, ev.Type, orderID, ev.Data)
+		e, err := outbox.NewEventContext(ctx, events.TopicPayments, events.SourcePayments, ev.Type, orderID, ev.Data)
 		if err != nil {
 			return nil, err
 		}
