@@ -16,52 +16,44 @@ import (
 var ErrInvalidOrderID = fmt.Errorf("%w: invalid order id", apperr.ErrValidation)
 
 // Reserve holds every line of orderID or none (DESIGN §4), and records
-// the outcome with stock.reserved or stock.rejected. It is idempotent: an
-// order with a recorded outcome is left alone (even if its units were
-// released or sold since), and a line this order already holds, from a run
-// cut short, counts as reserved.
+// the outcome with stock.reserved or stock.rejected. It is idempotent and
+// safe when several runs of the same order.placed overlap (a Kafka
+// rebalance, a redelivery after a crash):
+//
+//   - a line counts as reserved when it is held now, by this run or another;
+//     a line whose hold ended (a tombstone) fails, and can never be held
+//     again for the order;
+//   - the outcome is recorded before anything is rolled back, first writer
+//     wins, and every run then settles the holds by the recorded outcome:
+//     when it is not reserved, it ends every line's hold and tombstones
+//     the lines nobody held (rollback), so no hold survives for the order;
+//   - an order with a recorded outcome is left alone (even if its units were
+//     released or sold since), except that a rejected or released one is
+//     rolled back again, to finish a run that crashed half-way.
 func (s *Service) Reserve(ctx context.Context, orderID string, lines []domain.Line) error {
 	if !domain.ValidOrderID(orderID) {
 		return fmt.Errorf("reserve %q: %w", orderID, ErrInvalidOrderID)
 	}
-	if _, err := s.store.Reservation(ctx, orderID); err == nil {
-		return nil // outcome already recorded
+	merged, invalid := domain.MergeLines(lines)
+	if recorded, err := s.store.Reservation(ctx, orderID); err == nil {
+		return s.settle(ctx, orderID, recorded.State, merged)
 	} else if !errors.Is(err, apperr.ErrNotFound) {
 		return err
 	}
 	now := s.now()
 	r := domain.Reservation{OrderID: orderID, ExpiresAt: now.Add(s.holdTTL), CreatedAt: now, UpdatedAt: now}
-	merged, err := domain.MergeLines(lines)
-	if err != nil {
-		s.log.WarnContext(ctx, "rejecting an order with invalid lines", "order_id", orderID, "error", err.Error())
+	if invalid != nil {
+		// No run holds anything for invalid lines: nothing to settle.
+		s.log.WarnContext(ctx, "rejecting an order with invalid lines", "order_id", orderID, "error", invalid.Error())
 		r.Lines = lines
 		for _, l := range lines {
 			r.Rejected = append(r.Rejected, domain.RejectedLine{ProductID: l.ProductID, Requested: l.Quantity})
 		}
-		return s.recordRejected(ctx, r)
+		return ignoreConflict(s.recordRejected(ctx, r))
 	}
 	r.Lines = merged
-
-	var held []domain.Line
-	for i, l := range merged {
-		got, rejected, err := s.holdLine(ctx, orderID, l, r.ExpiresAt, now)
-		if err != nil {
-			return err
-		}
-		if rejected == nil {
-			held = append(held, got)
-			continue
-		}
-		r.Rejected = append(r.Rejected, *rejected)
-		// Tell about the other lines without holding more units.
-		for _, rest := range merged[i+1:] {
-			if missing, err := s.checkLine(ctx, rest); err != nil {
-				return err
-			} else if missing != nil {
-				r.Rejected = append(r.Rejected, *missing)
-			}
-		}
-		break
+	if err := s.holdAll(ctx, &r, now); err != nil {
+		return err
 	}
 	if len(r.Rejected) == 0 {
 		r.State = domain.StateReserved
@@ -69,43 +61,62 @@ func (s *Service) Reserve(ctx context.Context, orderID string, lines []domain.Li
 		if err != nil {
 			return err
 		}
-		return ignoreConflict(s.store.InsertReservation(ctx, r, entry))
+		err = s.store.InsertReservation(ctx, r, entry)
+		return s.settleRecorded(ctx, r, err)
 	}
-	// All or none: give back what this run (or an earlier one) held.
-	for _, l := range held {
-		p, ok, err := s.store.Unhold(ctx, l.ProductID, orderID, l.Quantity, now)
+	r.State = domain.StateRejected
+	return s.settleRecorded(ctx, r, s.recordRejected(ctx, r))
+}
+
+// holdAll holds r's lines in order until one fails; that one and any
+// later ones that could not be held now go to r.Rejected.
+func (s *Service) holdAll(ctx context.Context, r *domain.Reservation, now time.Time) error {
+	for i, l := range r.Lines {
+		rejected, err := s.holdLine(ctx, r.OrderID, l, r.ExpiresAt, now)
 		if err != nil {
 			return err
 		}
-		if ok {
-			s.model.Apply(p)
+		if rejected == nil {
+			continue
 		}
+		r.Rejected = append(r.Rejected, *rejected)
+		// Tell about the other lines without holding more units.
+		for _, rest := range r.Lines[i+1:] {
+			if missing, err := s.checkLine(ctx, rest); err != nil {
+				return err
+			} else if missing != nil {
+				r.Rejected = append(r.Rejected, *missing)
+			}
+		}
+		return nil
 	}
-	return s.recordRejected(ctx, r)
+	return nil
 }
 
-// holdLine holds one line. It returns the line as held (a hold found from
-// an earlier run counts, with its quantity), or the rejection.
-func (s *Service) holdLine(ctx context.Context, orderID string, l domain.Line, expiresAt, now time.Time) (domain.Line, *domain.RejectedLine, error) {
+// holdLine holds one line, or finds it held live for the order by an
+// earlier or concurrent run (with the same quantity: lines are merged the
+// same way every time). It returns the rejection when neither, a
+// tombstone included.
+func (s *Service) holdLine(ctx context.Context, orderID string, l domain.Line, expiresAt, now time.Time) (*domain.RejectedLine, error) {
 	p, ok, err := s.store.Hold(ctx, l.ProductID, orderID, l.Quantity, expiresAt, now)
 	if err != nil {
-		return l, nil, err
+		return nil, err
 	}
 	if ok {
 		s.model.Apply(p)
-		return l, nil, nil
+		return nil, nil
 	}
 	current, heldQty, err := s.store.Product(ctx, l.ProductID, orderID)
 	if errors.Is(err, apperr.ErrNotFound) {
-		return l, &domain.RejectedLine{ProductID: l.ProductID, Requested: l.Quantity}, nil
+		return &domain.RejectedLine{ProductID: l.ProductID, Requested: l.Quantity}, nil
 	}
 	if err != nil {
-		return l, nil, err
+		return nil, err
 	}
-	if heldQty > 0 {
-		return domain.Line{ProductID: l.ProductID, Quantity: heldQty}, nil, nil
+	if heldQty == l.Quantity {
+		return nil, nil
 	}
-	return l, &domain.RejectedLine{ProductID: l.ProductID, Requested: l.Quantity, Available: reservable(current)}, nil
+	return &domain.RejectedLine{ProductID: l.ProductID, Requested: l.Quantity, Available: reservable(current)}, nil
 }
 
 // checkLine tells whether a line could be held now, without holding it.
@@ -131,13 +142,15 @@ func reservable(p domain.Product) int64 {
 	return p.Stock.Available
 }
 
+// recordRejected records r as rejected with stock.rejected;
+// apperr.ErrConflict when the order's outcome is already recorded.
 func (s *Service) recordRejected(ctx context.Context, r domain.Reservation) error {
 	r.State = domain.StateRejected
 	entry, err := stockEvent(ctx, events.TypeStockRejected, r.OrderID, events.StockRejected{OrderID: r.OrderID, Lines: rejectedLines(r.Rejected)})
 	if err != nil {
 		return err
 	}
-	return ignoreConflict(s.store.InsertReservation(ctx, r, entry))
+	return s.store.InsertReservation(ctx, r, entry)
 }
 
 // ignoreConflict treats "already recorded" as done: a concurrent delivery

@@ -21,7 +21,8 @@ type productDoc struct {
 	Stock       stockDoc `bson:"stock"`
 	Initial     int64    `bson:"initial"`
 	Restocked   int64    `bson:"restocked"`
-	// Holds are the units held per order id.
+	// Holds are the units held per order id, and the tombstones of holds
+	// that ended (see holdDoc).
 	Holds map[string]holdDoc `bson:"holds,omitempty"`
 	// Returned marks orders whose sold units are back in stock, while
 	// their return is being finished.
@@ -43,9 +44,23 @@ type stockDoc struct {
 	Sold      int64 `bson:"sold"`
 }
 
+// holdDoc is one order's hold on a product. When the hold ends (released,
+// sold or rolled back) it becomes a tombstone: qty 0, released, at the time
+// it ended. The tombstone stops any later run of the order's order.placed
+// from holding the product again (Hold requires no entry at all), so holds
+// cannot be left behind for an order whose outcome is already recorded.
+// Tombstones count for nothing: the stock counters move only with live
+// holds. They are pruned after TombstoneGrace (see Hold).
 type holdDoc struct {
 	Qty       int64     `bson:"qty"`
-	ExpiresAt time.Time `bson:"expires_at"`
+	ExpiresAt time.Time `bson:"expires_at,omitempty"`
+	Released  bool      `bson:"released,omitempty"`
+	At        time.Time `bson:"at,omitempty"`
+}
+
+// tombstone is the entry an ended hold leaves behind.
+func tombstone(now time.Time) holdDoc {
+	return holdDoc{Released: true, At: now}
 }
 
 func toProductDoc(p domain.Product) productDoc {

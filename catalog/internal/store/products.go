@@ -46,8 +46,8 @@ func (s *Store) OwnedProduct(ctx context.Context, merchantID, id string) (domain
 	return doc.product(), nil
 }
 
-// Product reads a product by id, with the units it holds for orderID (0
-// when none).
+// Product reads a product by id, with the units orderID holds on it live
+// (0 when none, or when its hold ended: a tombstone has qty 0).
 func (s *Store) Product(ctx context.Context, id, orderID string) (domain.Product, int64, error) {
 	var doc productDoc
 	if err := s.readProducts.FindOne(ctx, bson.M{"_id": id}).Decode(&doc); err != nil {
@@ -106,13 +106,22 @@ func (s *Store) SaveProduct(ctx context.Context, prev int64, p domain.Product, e
 // stockUpdate runs one conditional stock update on a product and returns
 // the product after it, or ok=false when the filter matched nothing.
 func (s *Store) stockUpdate(ctx context.Context, what string, filter, update bson.M) (domain.Product, bool, error) {
+	doc, ok, err := s.stockUpdateDoc(ctx, what, filter, update)
+	if err != nil || !ok {
+		return domain.Product{}, ok, err
+	}
+	return doc.product(), true, nil
+}
+
+// stockUpdateDoc is stockUpdate returning the stored document.
+func (s *Store) stockUpdateDoc(ctx context.Context, what string, filter, update bson.M) (productDoc, bool, error) {
 	var doc productDoc
 	err := s.products.FindOneAndUpdate(ctx, filter, update, returnAfter()).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return domain.Product{}, false, nil
+		return productDoc{}, false, nil
 	}
 	if err != nil {
-		return domain.Product{}, false, wrap(err, "%s", what)
+		return productDoc{}, false, wrap(err, "%s", what)
 	}
-	return doc.product(), true, nil
+	return doc, true, nil
 }

@@ -18,41 +18,90 @@ func returnAfter() *options.FindOneAndUpdateOptions {
 	return options.FindOneAndUpdate().SetReturnDocument(options.After)
 }
 
+// TombstoneGrace is how long an ended hold's tombstone stays on a product
+// before Hold may prune it: far longer than any run of order.placed that
+// started before the order's outcome was recorded can still be going.
+const TombstoneGrace = 24 * time.Hour
+
+// pruneAtLeast is how many tombstones past their grace a product gathers
+// before Hold prunes them, so pruning costs about one write in that many.
+const pruneAtLeast = 16
+
 // Hold moves qty units of product id from available to held for orderID,
 // if that many are available, the product is not archived and the order
-// holds nothing on it yet. ok=false when it did not.
+// has no entry on it yet: neither a live hold nor the tombstone of an
+// ended one. ok=false when it did not. A product that gathered enough
+// tombstones older than TombstoneGrace is pruned of them afterwards.
 func (s *Store) Hold(ctx context.Context, id, orderID string, qty int64, expiresAt, now time.Time) (domain.Product, bool, error) {
-	return s.stockUpdate(ctx, "hold "+id,
+	doc, ok, err := s.stockUpdateDoc(ctx, "hold "+id,
 		bson.M{"_id": id, "archived": false, "stock.available": bson.M{"$gte": qty}, "holds." + orderID: bson.M{"$exists": false}},
 		bson.M{
 			"$inc": bson.M{"stock.available": -qty, "stock.held": qty, "version": 1},
 			"$set": bson.M{"holds." + orderID: holdDoc{Qty: qty, ExpiresAt: expiresAt}, "updated_at": now},
 		})
+	if err != nil || !ok {
+		return domain.Product{}, ok, err
+	}
+	if err := s.pruneTombstones(ctx, doc, now.Add(-TombstoneGrace)); err != nil {
+		return domain.Product{}, false, err
+	}
+	return doc.product(), true, nil
+}
+
+// pruneTombstones removes doc's tombstones that ended before cutoff, when
+// there are at least pruneAtLeast of them. The update requires each of them
+// to still be a tombstone, so it never removes a live hold.
+func (s *Store) pruneTombstones(ctx context.Context, doc productDoc, cutoff time.Time) error {
+	filter := bson.M{"_id": doc.ID}
+	unset := bson.M{}
+	for orderID, h := range doc.Holds {
+		if h.Released && h.At.Before(cutoff) {
+			filter["holds."+orderID+".released"] = true
+			unset["holds."+orderID] = ""
+		}
+	}
+	if len(unset) < pruneAtLeast {
+		return nil
+	}
+	_, err := s.products.UpdateOne(ctx, filter, bson.M{"$unset": unset})
+	return wrap(err, "prune tombstones on %s", doc.ID)
 }
 
 // Unhold moves the qty units orderID holds on product id back to
-// available. ok=false when the order holds nothing (already released or
-// committed).
+// available, leaving a tombstone. ok=false when the order holds nothing
+// (already released, committed or rolled back).
 func (s *Store) Unhold(ctx context.Context, id, orderID string, qty int64, now time.Time) (domain.Product, bool, error) {
 	return s.stockUpdate(ctx, "release hold on "+id,
 		bson.M{"_id": id, "holds." + orderID + ".qty": qty},
 		bson.M{
-			"$inc":   bson.M{"stock.available": qty, "stock.held": -qty, "version": 1},
-			"$unset": bson.M{"holds." + orderID: ""},
-			"$set":   bson.M{"updated_at": now},
+			"$inc": bson.M{"stock.available": qty, "stock.held": -qty, "version": 1},
+			"$set": bson.M{"holds." + orderID: tombstone(now), "updated_at": now},
 		})
 }
 
-// CommitHold moves the qty units orderID holds on product id to sold.
-// ok=false when the order holds nothing.
+// CommitHold moves the qty units orderID holds on product id to sold,
+// leaving a tombstone. ok=false when the order holds nothing.
 func (s *Store) CommitHold(ctx context.Context, id, orderID string, qty int64, now time.Time) (domain.Product, bool, error) {
 	return s.stockUpdate(ctx, "commit hold on "+id,
 		bson.M{"_id": id, "holds." + orderID + ".qty": qty},
 		bson.M{
-			"$inc":   bson.M{"stock.held": -qty, "stock.sold": qty, "version": 1},
-			"$unset": bson.M{"holds." + orderID: ""},
-			"$set":   bson.M{"updated_at": now},
+			"$inc": bson.M{"stock.held": -qty, "stock.sold": qty, "version": 1},
+			"$set": bson.M{"holds." + orderID: tombstone(now), "updated_at": now},
 		})
+}
+
+// ForbidHold leaves a tombstone for orderID on product id where the order
+// has no entry yet, so no later run can hold it for the order. ok=false
+// when the order has an entry (a live hold or a tombstone) or there is no
+// such product. Counters do not change.
+func (s *Store) ForbidHold(ctx context.Context, id, orderID string, now time.Time) (bool, error) {
+	res, err := s.products.UpdateOne(ctx,
+		bson.M{"_id": id, "holds." + orderID: bson.M{"$exists": false}},
+		bson.M{"$set": bson.M{"holds." + orderID: tombstone(now)}})
+	if err != nil {
+		return false, wrap(err, "forbid holds on %s", id)
+	}
+	return res.MatchedCount == 1, nil
 }
 
 // ReturnSold moves qty sold units of product id back to available for
