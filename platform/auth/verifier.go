@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
 
 	"github.com/mercato-shop/mercato/platform/apperr"
@@ -57,6 +59,13 @@ type Verifier struct {
 	keys   keyfunc.Keyfunc
 	parser *jwt.Parser
 	logger *slog.Logger
+
+	// known holds the kids that resolved once. Lookups of any other kid go
+	// through unknown, so concurrent tokens naming a kid not yet fetched
+	// (right after start-up, or after a key rotation) share one JWKS fetch
+	// instead of all but one failing the fetch rate limiter with a 401.
+	known   sync.Map
+	unknown singleflight.Group
 }
 
 // NewVerifier builds a Verifier and makes a first JWKS fetch. A failed first
@@ -125,10 +134,18 @@ func (v *Verifier) Verify(ctx context.Context, rawToken string) (Caller, error) 
 	keyFor := v.keys.KeyfuncCtx(ctx)
 	_, err := v.parser.ParseWithClaims(rawToken, &c, func(t *jwt.Token) (any, error) {
 		// Without a kid, keyfunc would try every known key; require one.
-		if kid, _ := t.Header["kid"].(string); kid == "" {
+		kid, _ := t.Header["kid"].(string)
+		if kid == "" {
 			return nil, errors.New("token has no kid header")
 		}
-		return keyFor(t)
+		if _, ok := v.known.Load(kid); ok {
+			return keyFor(t)
+		}
+		key, err, _ := v.unknown.Do(kid, func() (any, error) { return keyFor(t) })
+		if err == nil {
+			v.known.Store(kid, struct{}{})
+		}
+		return key, err
 	})
 	if err != nil {
 		return Caller{}, fmt.Errorf("%w: invalid access token: %w", apperr.ErrUnauthorized, err)

@@ -229,3 +229,41 @@ func TestNewVerifierRequiresSettings(t *testing.T) {
 		t.Fatal("NewVerifier without audience succeeded")
 	}
 }
+
+// Right after start-up (or a rotation) many requests can carry a kid the
+// verifier has not fetched yet: they must share one JWKS fetch rather than
+// all but one failing the fetch rate limiter.
+func TestConcurrentTokensWithANewKidShareOneFetch(t *testing.T) {
+	iss := authtest.New(t)
+	iss.SetAvailable(false)
+	// The production limiter: one unknown-kid fetch per 5 s.
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel) // ends the verifier's background refresh
+	v, err := auth.NewVerifier(ctx, auth.VerifierOptions{
+		JWKSURL: iss.JWKSURL(), Issuer: claims.DefaultIssuer, Audience: claims.DefaultAudience,
+		RefreshUnknownKIDInterval: auth.DefaultRefreshUnknownKIDInterval,
+		FetchTimeout:              time.Second, // how long a request may wait for the limiter
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss.SetAvailable(true)
+
+	token := iss.Token(merchant)
+	const callers = 20
+	errs := make(chan error, callers)
+	start := make(chan struct{})
+	for range callers {
+		go func() {
+			<-start
+			_, err := v.Verify(context.Background(), token)
+			errs <- err
+		}()
+	}
+	close(start)
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Errorf("a concurrent first use of the key was refused: %v", err)
+		}
+	}
+}
