@@ -18,17 +18,11 @@ func EventEntry(topic string, env events.Envelope) (Entry, error) {
 	return NewEntry(topic, env.Subject, payload, nil), nil
 }
 
-// NewEvent creates the envelope of an event and its outbox entry in one step.
-// The entry carries no trace context: a service writing an event while it
-// handles a request or an event uses NewEventContext.
-func NewEvent(topic, source, eventType, subject string, data any) (Entry, error) {
-	return NewEventContext(context.Background(), topic, source, eventType, subject, data)
-}
-
-// NewEventContext is NewEvent for an event written under ctx: the entry's
-// headers carry ctx's trace context (TraceHeaders), so the trace goes on
-// through Kafka to the consumers (DESIGN §3).
-func NewEventContext(ctx context.Context, topic, source, eventType, subject string, data any) (Entry, error) {
+// NewEvent creates the envelope of an event written under ctx and its
+// outbox entry in one step. The entry's headers carry ctx's trace context
+// (TraceHeaders), so the trace goes on through Kafka to the consumers
+// (DESIGN §3); there is deliberately no variant without ctx.
+func NewEvent(ctx context.Context, topic, source, eventType, subject string, data any) (Entry, error) {
 	env, err := events.New(source, eventType, subject, data)
 	if err != nil {
 		return Entry{}, fmt.Errorf("event %s: %w", eventType, err)

@@ -1,6 +1,7 @@
 package outbox_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/mercato-shop/mercato/platform/events"
@@ -8,7 +9,7 @@ import (
 )
 
 func TestNewEventKeysTheEntryByItsAggregate(t *testing.T) {
-	entry, err := outbox.NewEvent(events.TopicOrders, events.SourceOrders, events.TypeOrderPaid, "order-7", events.OrderPaid{OrderID: "order-7"})
+	entry, err := outbox.NewEvent(context.Background(), events.TopicOrders, events.SourceOrders, events.TypeOrderPaid, "order-7", events.OrderPaid{OrderID: "order-7"})
 	if err != nil {
 		t.Fatal(err)
 	}

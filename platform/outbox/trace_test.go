@@ -24,7 +24,7 @@ func TestEventWrittenUnderASpanCarriesItsTraceparent(t *testing.T) {
 
 	ctx, span := otel.Tracer("outbox-test").Start(context.Background(), "checkout")
 	defer span.End()
-	entry, err := outbox.NewEventContext(ctx, events.TopicOrders, events.SourceOrders, events.TypeOrderPlaced, "order-9", events.OrderPlaced{OrderID: "order-9"})
+	entry, err := outbox.NewEvent(ctx, events.TopicOrders, events.SourceOrders, events.TypeOrderPlaced, "order-9", events.OrderPlaced{OrderID: "order-9"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestEventWrittenUnderASpanCarriesItsTraceparent(t *testing.T) {
 	}
 
 	// Without a span there is nothing to propagate: no headers at all.
-	untraced, err := outbox.NewEventContext(context.Background(), events.TopicOrders, events.SourceOrders, events.TypeOrderPlaced, "order-9", events.OrderPlaced{OrderID: "order-9"})
+	untraced, err := outbox.NewEvent(context.Background(), events.TopicOrders, events.SourceOrders, events.TypeOrderPlaced, "order-9", events.OrderPlaced{OrderID: "order-9"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,7 +87,7 @@ func TestRunServesPublishesAndDrains(t *testing.T) {
 			coll := app.Store.Write.Collection("things")
 			app.Relay.Watch(coll)
 			app.Router().POST("/things/:id", func(c *gin.Context) {
-				entry, err := outbox.NewEvent(topic, events.SourceOrders, events.TypeOrderPaid, c.Param("id"), events.OrderPaid{OrderID: c.Param("id")})
+				entry, err := outbox.NewEvent(c, topic, events.SourceOrders, events.TypeOrderPaid, c.Param("id"), events.OrderPaid{OrderID: c.Param("id")})
 				if err != nil {
 					c.Status(http.StatusInternalServerError)
 					return

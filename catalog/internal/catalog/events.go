@@ -11,7 +11,7 @@ import (
 // productEvent is the outbox entry of a product event carrying p's
 // snapshot, written under ctx (its trace travels with the event).
 func productEvent(ctx context.Context, eventType string, p domain.Product) (outbox.Entry, error) {
-	return outbox.NewEventContext(ctx, events.TopicCatalog, events.SourceCatalog, eventType, p.ID, ProductEvent(p))
+	return outbox.NewEvent(ctx, events.TopicCatalog, events.SourceCatalog, eventType, p.ID, ProductEvent(p))
 }
 
 // ProductEvent is the event snapshot of p.
@@ -27,7 +27,7 @@ func ProductEvent(p domain.Product) events.Product {
 // stockEvent is the outbox entry of a stock event of orderID, written under
 // ctx (its trace travels with the event).
 func stockEvent(ctx context.Context, eventType, orderID string, data any) (outbox.Entry, error) {
-	return outbox.NewEventContext(ctx, events.TopicCatalog, events.SourceCatalog, eventType, orderID, data)
+	return outbox.NewEvent(ctx, events.TopicCatalog, events.SourceCatalog, eventType, orderID, data)
 }
 
 func stockLines(lines []domain.Line) []events.StockLine {

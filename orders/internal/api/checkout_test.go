@@ -228,3 +228,43 @@ func TestCheckoutWithTheCatalogDownIs503FastAndCreatesNothing(t *testing.T) {
 		t.Fatalf("cart changed: %+v", cart)
 	}
 }
+
+// A checkout cut short after the order insert but before the cart was
+// emptied (a crash between the two writes) leaves a full cart; the client's
+// retry with the same key must finish the job, not just return the order.
+func TestReplayEmptiesACartThatTheCheckoutLeftFull(t *testing.T) {
+	e := newEnv(t)
+	tok := e.shopper("s1")
+	e.fillCart(tok)
+	carts := e.db.Write.Collection(store.CartsCollection)
+	var before bson.M
+	if err := carts.FindOne(context.Background(), bson.M{"_id": "s1"}).Decode(&before); err != nil {
+		t.Fatal(err)
+	}
+	first := decode[orderBody](t, e.do(http.MethodPost, "/api/v1/checkout", tok, checkoutBody("pm_card_visa"), "Idempotency-Key", "k1"), http.StatusAccepted)
+	// Put the cart back as the interrupted checkout would have left it.
+	if _, err := carts.ReplaceOne(context.Background(), bson.M{"_id": "s1"}, before); err != nil {
+		t.Fatal(err)
+	}
+	if cart := decode[cartBody](t, e.do(http.MethodGet, "/api/v1/cart", tok, nil), http.StatusOK); len(cart.Items) == 0 {
+		t.Fatal("setup: the cart should be full again")
+	}
+
+	again := decode[orderBody](t, e.do(http.MethodPost, "/api/v1/checkout", tok, checkoutBody("pm_card_visa"), "Idempotency-Key", "k1"), http.StatusAccepted)
+	if again.ID != first.ID {
+		t.Fatalf("replay gave order %s, want %s", again.ID, first.ID)
+	}
+	if cart := decode[cartBody](t, e.do(http.MethodGet, "/api/v1/cart", tok, nil), http.StatusOK); len(cart.Items) != 0 {
+		t.Fatalf("the replay left the cart full: %+v", cart)
+	}
+	if n := e.countOrders("s1"); n != 1 {
+		t.Fatalf("%d orders, want 1", n)
+	}
+
+	// Items added after the checkout are not the replay's to remove.
+	e.fillCart(tok)
+	decode[orderBody](t, e.do(http.MethodPost, "/api/v1/checkout", tok, checkoutBody("pm_card_visa"), "Idempotency-Key", "k1"), http.StatusAccepted)
+	if cart := decode[cartBody](t, e.do(http.MethodGet, "/api/v1/cart", tok, nil), http.StatusOK); len(cart.Items) == 0 {
+		t.Fatal("a replay emptied a cart filled after the checkout")
+	}
+}

@@ -107,6 +107,10 @@ type Order struct {
 	// RequestHash identifies the checkout request that created the order,
 	// so a replay of its Idempotency-Key with another body is refused.
 	RequestHash string
+	// CartVersion is the version of the cart the order was made from; the
+	// cart is emptied only while it is still at that version, also when a
+	// replay finishes a checkout cut short before it emptied the cart.
+	CartVersion int64
 	// CancelledWhilePaid tells that the order was paid when it was
 	// cancelled: its units were sold and its refund ends it as refunded.
 	CancelledWhilePaid bool

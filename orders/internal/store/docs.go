@@ -54,6 +54,7 @@ type orderDoc struct {
 	PaymentIntentID    string         `bson:"payment_intent_id,omitempty"`
 	CancelledWhilePaid bool           `bson:"cancelled_while_paid,omitempty"`
 	RequestHash        string         `bson:"request_hash"`
+	CartVersion        int64          `bson:"cart_version"`
 	MerchantIDs        []string       `bson:"merchant_ids"`
 	Deadline           *time.Time     `bson:"deadline,omitempty"`
 	CreatedAt          time.Time      `bson:"created_at"`
@@ -99,6 +100,7 @@ func toOrderDoc(o domain.Order) orderDoc {
 		PaymentIntentID:    o.PaymentIntentID,
 		CancelledWhilePaid: o.CancelledWhilePaid,
 		RequestHash:        o.RequestHash,
+		CartVersion:        o.CartVersion,
 		MerchantIDs:        o.MerchantIDs(),
 		Deadline:           optionalTime(o.Deadline),
 		CreatedAt:          o.CreatedAt,
@@ -127,6 +129,7 @@ func (d orderDoc) domain() domain.Order {
 		PaymentIntentID:    d.PaymentIntentID,
 		CancelledWhilePaid: d.CancelledWhilePaid,
 		RequestHash:        d.RequestHash,
+		CartVersion:        d.CartVersion,
 		Deadline:           fromOptionalTime(d.Deadline),
 		CreatedAt:          d.CreatedAt.UTC(),
 		UpdatedAt:          d.UpdatedAt.UTC(),

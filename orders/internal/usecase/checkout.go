@@ -19,13 +19,18 @@ import (
 // ErrUnprocessable. Prices come from the catalog, through its breaker; when
 // the catalog is unavailable nothing is created (a RetryableError, 503).
 // The order and its order.placed event are one insert; emptying the cart
-// is a separate write after it, conditional on the cart being unchanged.
+// is a separate write after it, conditional on the cart being unchanged
+// since the order was made from it. A replay empties it again, so a crash
+// between the two writes leaves no full cart behind once the client retries.
 func (s *Service) Checkout(ctx context.Context, shopperID, key string, req domain.CheckoutRequest) (domain.Order, error) {
 	if err := errors.Join(domain.ValidateIdempotencyKey(key), req.Validate()); err != nil {
 		return domain.Order{}, mergeValidation(err)
 	}
 	id := domain.OrderID(shopperID, key)
 	if o, err := s.replay(ctx, id, req); !isNotFound(err) {
+		if err == nil {
+			s.emptyCart(ctx, o)
+		}
 		return o, err
 	}
 	cart, err := s.carts.Get(ctx, shopperID)
@@ -48,6 +53,7 @@ func (s *Service) Checkout(ctx context.Context, shopperID, key string, req domai
 	if err != nil {
 		return domain.Order{}, err
 	}
+	out.Order.CartVersion = cart.Version
 	entries, err := s.entries(ctx, out)
 	if err != nil {
 		return domain.Order{}, err
@@ -59,11 +65,17 @@ func (s *Service) Checkout(ctx context.Context, shopperID, key string, req domai
 		return domain.Order{}, err
 	}
 	s.log.InfoContext(ctx, "order placed", "order_id", id, "lines", len(lines), "total", out.Order.Total.Amount)
-	if _, err := s.carts.ClearIfUnchanged(ctx, shopperID, cart.Version, now); err != nil {
-		// The order stands; the shopper can empty the cart themselves.
-		s.log.WarnContext(ctx, "emptying the cart after checkout failed", "order_id", id, "error", err)
-	}
+	s.emptyCart(ctx, out.Order)
 	return out.Order, nil
+}
+
+// emptyCart empties the cart o was made from, if it has not changed since
+// (items added after the checkout stay). A failure is logged: the order
+// stands, and a replay of its key tries again.
+func (s *Service) emptyCart(ctx context.Context, o domain.Order) {
+	if _, err := s.carts.ClearIfUnchanged(ctx, o.ShopperID, o.CartVersion, s.now()); err != nil {
+		s.log.WarnContext(ctx, "emptying the cart after checkout failed", "order_id", o.ID, "error", err)
+	}
 }
 
 // replay returns the order a key already created, if its request matches.

@@ -20,7 +20,7 @@ func (s *Service) entries(ctx context.Context, out domain.Outcome) ([]outbox.Ent
 		if eventType == "" {
 			return nil, fmt.Errorf("order %s: unknown event kind %q", o.ID, e.Kind)
 		}
-		entry, err := outbox.NewEventContext(ctx, s.opts.Topic, events.SourceOrders, eventType, o.ID, data)
+		entry, err := outbox.NewEvent(ctx, s.opts.Topic, events.SourceOrders, eventType, o.ID, data)
 		if err != nil {
 			return nil, err
 		}

@@ -177,7 +177,7 @@ func (s *Store) notify(orderID string, entries []outbox.Entry) {
 func entriesOf(ctx context.Context, orderID string, evs []domain.Event) ([]outbox.Entry, error) {
 	entries := make([]outbox.Entry, 0, len(evs))
 	for _, ev := range evs {
-		e, err := outbox.NewEventContext(ctx, events.TopicPayments, events.SourcePayments, ev.Type, orderID, ev.Data)
+		e, err := outbox.NewEvent(ctx, events.TopicPayments, events.SourcePayments, ev.Type, orderID, ev.Data)
 		if err != nil {
 			return nil, err
 		}

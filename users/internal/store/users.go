@@ -57,7 +57,7 @@ type addressDoc struct {
 // exactly one succeeds (the claim's _id, and the unique index on
 // users.email behind it).
 func (s *Store) InsertUser(ctx context.Context, u domain.User) error {
-	event, err := outbox.NewEventContext(ctx, events.TopicUsers, events.SourceUsers, events.TypeUserRegistered, u.ID, events.UserRegistered{
+	event, err := outbox.NewEvent(ctx, events.TopicUsers, events.SourceUsers, events.TypeUserRegistered, u.ID, events.UserRegistered{
 		UserID:     u.ID,
 		Email:      u.Email,
 		Name:       u.Name,
