@@ -46,9 +46,11 @@ type Kafka struct {
 	KafkaPartitions int `env:"KAFKA_PARTITIONS" envDefault:"3"`
 	// KafkaReplicationFactor of topics this service creates.
 	KafkaReplicationFactor int `env:"KAFKA_REPLICATION_FACTOR" envDefault:"1"`
-	// OutboxSweepInterval is how often the outbox relay scans for events a
-	// crashed process left behind (it is also woken after every write).
-	OutboxSweepInterval time.Duration `env:"OUTBOX_SWEEP_INTERVAL" envDefault:"30s"`
+	// OutboxSweepInterval is how often the outbox relay scans its
+	// collections for events nobody was notified about; 0 (the default)
+	// scans only at start-up, which covers every event a crashed process
+	// left (see outbox.RelayOptions.SweepInterval).
+	OutboxSweepInterval time.Duration `env:"OUTBOX_SWEEP_INTERVAL" envDefault:"0s"`
 }
 
 // Auth is how a service verifies access tokens issued by the users service.

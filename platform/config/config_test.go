@@ -47,7 +47,7 @@ func TestLoadAppliesDefaults(t *testing.T) {
 	if len(cfg.KafkaBrokers) != 1 || cfg.KafkaBrokers[0] != "127.0.0.1:9092" || cfg.KafkaPartitions != 3 {
 		t.Errorf("Kafka defaults not applied: %+v", cfg.Kafka)
 	}
-	if cfg.MongoReadPoolSize != 16 || cfg.OutboxSweepInterval != 30*time.Second {
+	if cfg.MongoReadPoolSize != 16 || cfg.OutboxSweepInterval != 0 {
 		t.Errorf("Mongo/Kafka defaults not applied: %+v %+v", cfg.Mongo, cfg.Kafka)
 	}
 }

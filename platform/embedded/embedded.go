@@ -87,9 +87,10 @@ func (k *Kafka) Close() { k.cluster.Close() }
 
 // Mongo is a running in-process FerretDB server.
 type Mongo struct {
-	cancel context.CancelFunc
-	done   chan error
-	uri    string
+	cancel  context.CancelFunc
+	done    chan error
+	uri     string
+	indexer *idIndexer // nil on PostgreSQL
 }
 
 // MongoOptions configure StartMongo.
@@ -118,6 +119,7 @@ func StartMongo(opts MongoOptions) (*Mongo, error) {
 		Listener: ferretdb.ListenerConfig{TCP: net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port))},
 		Logger:   logger,
 	}
+	var indexer *idIndexer
 	if opts.PostgreSQLURL != "" {
 		cfg.Handler = "postgresql"
 		cfg.PostgreSQLURL = opts.PostgreSQLURL
@@ -130,15 +132,21 @@ func StartMongo(opts MongoOptions) (*Mongo, error) {
 			return nil, fmt.Errorf("mongo data dir: %w", err)
 		}
 		cfg.Handler = "sqlite"
-		cfg.SQLiteURL = "file:" + dir + "/"
+		// WAL (FerretDB's default) with synchronous=normal survives a crash
+		// of any process; only a power loss may drop the last commits.
+		cfg.SQLiteURL = "file:" + dir + "/?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)"
+		indexer = newIDIndexer(dir, logger)
 	}
 	f, err := ferretdb.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("start mongo: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &Mongo{cancel: cancel, done: make(chan error, 1)}
+	m := &Mongo{cancel: cancel, done: make(chan error, 1), indexer: indexer}
 	go func() { m.done <- f.Run(ctx) }()
+	if indexer != nil {
+		go indexer.run(ctx)
+	}
 
 	// MongoDBURI blocks until the listener is bound.
 	uriCh := make(chan string, 1)
@@ -153,6 +161,18 @@ func StartMongo(opts MongoOptions) (*Mongo, error) {
 		cancel()
 		return nil, errors.New("start mongo: not listening after 10s")
 	}
+}
+
+// IndexIDs gives every collection that exists now the _id expression index
+// that makes FerretDB's lookups by _id an index search (see idExpression).
+// A background pass does the same every 200 ms for collections created
+// later; call IndexIDs after creating collections when the next lookup
+// must already be indexed (tests of query plans).
+func (m *Mongo) IndexIDs(ctx context.Context) error {
+	if m.indexer == nil {
+		return nil
+	}
+	return m.indexer.pass(ctx)
 }
 
 // URI is the mongodb:// connection string.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -39,6 +38,9 @@ type ConsumerConfig struct {
 	// CommitInterval is how often handled offsets are committed, as one
 	// batch (default 100 ms). Pending offsets are committed when Run returns.
 	CommitInterval time.Duration
+	// PartitionBuffer is how many fetched messages may wait for one
+	// partition's worker (default 64); a full buffer pauses fetching.
+	PartitionBuffer int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Registerer receives the consumer's metrics; nil records none.
@@ -46,7 +48,10 @@ type ConsumerConfig struct {
 }
 
 // Consumer runs a consumer group: fetch, handle with retries, dead-letter
-// what keeps failing, commit (DESIGN §3).
+// what keeps failing, commit (DESIGN §3). The partitions assigned to it
+// are handled concurrently, each by its own worker in offset order, so one
+// aggregate's events (one key, one partition) keep their order and every
+// partition commits only what it handled (see dispatch).
 type Consumer struct {
 	cfg     ConsumerConfig
 	log     *slog.Logger
@@ -66,6 +71,9 @@ func NewConsumer(cfg ConsumerConfig) *Consumer {
 	}
 	if cfg.CommitInterval <= 0 {
 		cfg.CommitInterval = 100 * time.Millisecond
+	}
+	if cfg.PartitionBuffer <= 0 {
+		cfg.PartitionBuffer = 64
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -99,27 +107,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 		}
 	}()
 
-	pause := c.cfg.InitialBackoff
-	for {
-		km, err := reader.FetchMessage(ctx)
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, io.EOF) {
-				return nil
-			}
-			// The reader heals by itself (rejoins the group); keep asking.
-			c.log.Warn("fetch message", "error", err)
-			if !sleep(ctx, pause) {
-				return nil
-			}
-			pause = min(2*pause, c.cfg.MaxBackoff)
-			continue
-		}
-		pause = c.cfg.InitialBackoff
-		if !c.process(ctx, km) {
-			return nil // cancelled mid-message: leave it uncommitted
-		}
-		c.commit(ctx, reader, km)
-	}
+	return c.dispatch(ctx, reader)
 }
 
 func (c *Consumer) validate() error {

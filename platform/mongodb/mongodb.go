@@ -36,6 +36,9 @@ type Store struct {
 	Read *mongo.Database
 	// Write is for every insert, update and delete.
 	Write *mongo.Database
+	// Writer addresses every conditional single-document write by _id,
+	// emulating its guard with a single writer (see Writer).
+	Writer *Writer
 
 	readClient  *mongo.Client
 	writeClient *mongo.Client // same as readClient unless single writer
@@ -67,6 +70,7 @@ func Connect(ctx context.Context, cfg config.Mongo, service string) (*Store, err
 	s := &Store{
 		Read:        readClient.Database(dbName),
 		Write:       writeClient.Database(dbName),
+		Writer:      NewWriter(cfg.MongoSingleWriter).ReadGuardsFrom(readClient.Database(dbName)),
 		readClient:  readClient,
 		writeClient: writeClient,
 	}
@@ -83,7 +87,8 @@ func Connect(ctx context.Context, cfg config.Mongo, service string) (*Store, err
 func clientOptions(uri string, poolSize uint64) *options.ClientOptions {
 	opts := options.Client().ApplyURI(uri).
 		SetServerSelectionTimeout(serverSelectionTimeout).
-		SetConnectTimeout(connectTimeout)
+		SetConnectTimeout(connectTimeout).
+		SetMonitor(commandMonitor)
 	if poolSize > 0 {
 		opts.SetMaxPoolSize(poolSize)
 	}

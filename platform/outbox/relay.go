@@ -16,9 +16,18 @@ import (
 // RelayOptions configure NewRelay. Zero values take the defaults.
 type RelayOptions struct {
 	// SweepInterval is how often every watched collection is scanned for
-	// entries nobody was notified about (default 30 s). A sweep also runs
-	// when Run starts.
+	// entries nobody was notified about; 0 (the default) sweeps only when
+	// Run starts and after a failed sweep. A sweep reads a whole
+	// collection (on FerretDB every document), and a notification is lost
+	// only with the process that wrote the document, whose next start-up
+	// sweeps: so a periodic sweep only matters for a replica that never
+	// comes back (docs/operations.md).
 	SweepInterval time.Duration
+	// Reads, when set, is the read pool of the watched collections'
+	// database: sweeps read through it, so a sweep's long scan does not
+	// hold the single write connection of the embedded store (where it
+	// would delay every write and the readiness probe until it ends).
+	Reads *mongo.Database
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Registry receives the relay's metrics; nil leaves them unregistered.
@@ -63,8 +72,8 @@ type Relay struct {
 // NewRelay returns a relay publishing through pub. Register collections with
 // Watch, then start Run.
 func NewRelay(pub kafka.Publisher, opts RelayOptions) *Relay {
-	if opts.SweepInterval <= 0 {
-		opts.SweepInterval = 30 * time.Second
+	if opts.SweepInterval < 0 {
+		opts.SweepInterval = 0
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -117,14 +126,19 @@ func (r *Relay) Notify(coll *mongo.Collection, docID any) {
 }
 
 // Run sweeps every watched collection, then publishes notified documents
-// as they come and sweeps again every SweepInterval, until ctx ends. Failed
+// as they come (and sweeps again every SweepInterval, if set) until ctx
+// ends. Failed
 // rounds are retried with growing pauses; nothing is removed before Kafka
 // acknowledged it. When ctx ends, Run makes one last attempt (bounded by
 // FinalFlushTimeout) to publish what was notified, then returns.
 func (r *Relay) Run(ctx context.Context) {
 	sweepFailed := r.sweep(ctx) != nil
-	ticker := time.NewTicker(r.opts.SweepInterval)
-	defer ticker.Stop()
+	var sweepC <-chan time.Time
+	if r.opts.SweepInterval > 0 {
+		ticker := time.NewTicker(r.opts.SweepInterval)
+		defer ticker.Stop()
+		sweepC = ticker.C
+	}
 	var (
 		pause  time.Duration
 		retry  *time.Timer
@@ -152,7 +166,7 @@ func (r *Relay) Run(ctx context.Context) {
 			r.finalFlush(ctx)
 			return
 		case <-r.queue.wake:
-		case <-ticker.C:
+		case <-sweepC:
 			sweepFailed = r.sweep(ctx) != nil
 		case <-retryC:
 			retryC = nil

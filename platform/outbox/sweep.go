@@ -31,7 +31,11 @@ func (r *Relay) sweep(ctx context.Context) error {
 }
 
 func (r *Relay) sweepCollection(ctx context.Context, coll *mongo.Collection) error {
-	cur, err := coll.Find(ctx, pendingFilter, options.Find().SetProjection(bson.M{"_id": 1, Field: 1}))
+	src := coll
+	if reads := r.opts.Reads; reads != nil && reads.Name() == coll.Database().Name() {
+		src = reads.Collection(coll.Name())
+	}
+	cur, err := src.Find(ctx, pendingFilter, options.Find().SetProjection(bson.M{"_id": 1, Field: 1}))
 	if err != nil {
 		return fmt.Errorf("sweep %s: %w", coll.Name(), err)
 	}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"sync"
@@ -81,7 +82,11 @@ func (a *App) Go(worker func(ctx context.Context)) { a.workers = append(a.worker
 func (a *App) OnClose(fn func()) { a.closers = append(a.closers, fn) }
 
 func newApp(ctx context.Context, spec Spec) (*App, error) {
-	logger := logging.New(spec.Name, spec.Common.LogLevel, os.Stdout)
+	var logOut io.Writer = os.Stdout
+	if spec.LogWriter != nil {
+		logOut = spec.LogWriter
+	}
+	logger := logging.New(spec.Name, spec.Common.LogLevel, logOut)
 	logger.Info("starting", "version", Version, "config", config.LogValue(spec.Config))
 	app := &App{Name: spec.Name, Logger: logger, Registry: metrics.NewRegistry(spec.Name), spec: spec}
 
@@ -94,6 +99,7 @@ func newApp(ctx context.Context, spec Spec) (*App, error) {
 			return nil, err
 		}
 		app.Store = store
+		_ = mongodb.RegisterMetrics(app.Registry) // a fresh registry: cannot conflict
 		app.OnClose(func() {
 			closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
@@ -112,11 +118,15 @@ func newApp(ctx context.Context, spec Spec) (*App, error) {
 			return nil, fmt.Errorf("kafka topics: %w", err)
 		}
 		app.Publisher = kafka.NewWriter(brokers)
-		app.Relay = outbox.NewRelay(app.Publisher, outbox.RelayOptions{
+		relayOpts := outbox.RelayOptions{
 			SweepInterval: spec.Kafka.OutboxSweepInterval,
 			Logger:        logger,
 			Registry:      app.Registry,
-		})
+		}
+		if app.Store != nil {
+			relayOpts.Reads = app.Store.Read
+		}
+		app.Relay = outbox.NewRelay(app.Publisher, relayOpts)
 		checks = append(checks, health.Check{Name: "kafka", Probe: func(ctx context.Context) error { return kafka.Ping(ctx, brokers) }})
 	}
 	if spec.Auth != nil {

@@ -2,11 +2,9 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/platform/apperr"
@@ -39,9 +37,13 @@ func (s *Store) InsertProduct(ctx context.Context, p domain.Product, entries ...
 // apperr.ErrNotFound, exactly like a missing one.
 func (s *Store) OwnedProduct(ctx context.Context, merchantID, id string) (domain.Product, error) {
 	var doc productDoc
-	err := s.readProducts.FindOne(ctx, bson.M{"_id": id, "merchant_id": merchantID}).Decode(&doc)
-	if err != nil {
+	// By _id alone, the one filter every backend serves from an index;
+	// the owner is checked here.
+	if err := s.readProducts.FindOne(ctx, bson.M{"_id": id}).Decode(&doc); err != nil {
 		return domain.Product{}, wrap(err, "product %s", id)
+	}
+	if doc.MerchantID != merchantID {
+		return domain.Product{}, fmt.Errorf("product %s: %w", id, apperr.ErrNotFound)
 	}
 	return doc.product(), nil
 }
@@ -89,24 +91,24 @@ func (s *Store) SaveProduct(ctx context.Context, prev int64, p domain.Product, e
 		"stock.available": p.Stock.Available, "restocked": p.Restocked,
 		"version": p.Version, "updated_at": p.UpdatedAt,
 	}}, entries...)
-	res, err := s.products.UpdateOne(ctx, bson.M{"_id": p.ID, "merchant_id": p.MerchantID, "version": prev}, update)
+	matched, err := s.writer.UpdateOne(ctx, s.products, p.ID, bson.M{"merchant_id": p.MerchantID, "version": prev}, update, false)
 	if err != nil {
 		if mongodb.IsDuplicateKey(err) {
 			return ErrDuplicateSKU
 		}
 		return wrap(err, "save product %s", p.ID)
 	}
-	if res.MatchedCount == 0 {
+	if !matched {
 		return fmt.Errorf("save product %s at version %d: %w", p.ID, prev, ErrStale)
 	}
 	s.notify(s.products, p.ID, entries)
 	return nil
 }
 
-// stockUpdate runs one conditional stock update on a product and returns
-// the product after it, or ok=false when the filter matched nothing.
-func (s *Store) stockUpdate(ctx context.Context, what string, filter, update bson.M) (domain.Product, bool, error) {
-	doc, ok, err := s.stockUpdateDoc(ctx, what, filter, update)
+// stockUpdate runs one conditional stock update on product id and returns
+// the product after it, or ok=false when the guard did not hold.
+func (s *Store) stockUpdate(ctx context.Context, what, id string, guard, update bson.M) (domain.Product, bool, error) {
+	doc, ok, err := s.stockUpdateDoc(ctx, what, id, guard, update)
 	if err != nil || !ok {
 		return domain.Product{}, ok, err
 	}
@@ -114,13 +116,16 @@ func (s *Store) stockUpdate(ctx context.Context, what string, filter, update bso
 }
 
 // stockUpdateDoc is stockUpdate returning the stored document.
-func (s *Store) stockUpdateDoc(ctx context.Context, what string, filter, update bson.M) (productDoc, bool, error) {
-	var doc productDoc
-	err := s.products.FindOneAndUpdate(ctx, filter, update, returnAfter()).Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
+func (s *Store) stockUpdateDoc(ctx context.Context, what, id string, guard, update bson.M) (productDoc, bool, error) {
+	raw, ok, err := s.writer.FindOneAndUpdate(ctx, s.products, id, guard, update, false)
+	if err != nil {
+		return productDoc{}, false, wrap(err, "%s", what)
+	}
+	if !ok {
 		return productDoc{}, false, nil
 	}
-	if err != nil {
+	var doc productDoc
+	if err := bson.Unmarshal(raw, &doc); err != nil {
 		return productDoc{}, false, wrap(err, "%s", what)
 	}
 	return doc, true, nil

@@ -2,16 +2,17 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
+	"github.com/mercato-shop/mercato/platform/timerwheel"
 )
 
 // Reservation reads the reservation of orderID; apperr.ErrNotFound when the
@@ -27,6 +28,13 @@ func (s *Store) Reservation(ctx context.Context, orderID string) (domain.Reserva
 // InsertReservation records an order's reservation outcome with its events.
 // apperr.ErrConflict when the order already has one.
 func (s *Store) InsertReservation(ctx context.Context, r domain.Reservation, entries ...outbox.Entry) error {
+	// The expiry's timer first: a timer without its reservation is dropped
+	// by the sweep, a reservation without its timer would never expire.
+	if r.State == domain.StateReserved && !r.ExpiresAt.IsZero() {
+		if err := s.expiries.Schedule(ctx, r.OrderID, r.ExpiresAt, r.CreatedAt); err != nil {
+			return err
+		}
+	}
 	if _, err := s.reservations.InsertOne(ctx, toReservationDoc(r, entries)); err != nil {
 		if mongodb.IsDuplicateKey(err) {
 			return fmt.Errorf("reservation %s: %w: already recorded", r.OrderID, apperr.ErrConflict)
@@ -50,13 +58,13 @@ func (s *Store) Transition(ctx context.Context, orderID string, from []domain.Re
 	for i, st := range from {
 		states[i] = string(st)
 	}
-	res, err := s.reservations.UpdateOne(ctx,
-		bson.M{"_id": orderID, "state": bson.M{"$in": states}},
-		outbox.Push(bson.M{"$set": set}, entries...))
+	matched, err := s.writer.UpdateOne(ctx, s.reservations, orderID,
+		bson.M{"state": bson.M{"$in": states}},
+		outbox.Push(bson.M{"$set": set}, entries...), false)
 	if err != nil {
 		return false, wrap(err, "reservation %s to %s", orderID, to)
 	}
-	if res.MatchedCount == 0 {
+	if !matched {
 		return false, nil
 	}
 	s.notify(s.reservations, orderID, entries)
@@ -65,21 +73,46 @@ func (s *Store) Transition(ctx context.Context, orderID string, from []domain.Re
 
 // DueForRelease lists up to limit reservations whose hold has expired
 // (reserved, expires_at before now) or whose release was left unfinished.
+// It reads only the expiry timers that are due (see timerwheel), never the
+// whole collection.
 func (s *Store) DueForRelease(ctx context.Context, now time.Time, limit int64) ([]domain.Reservation, error) {
+	var due []domain.Reservation
+	_, err := s.expiries.Due(ctx, now, int(limit), func(ctx context.Context, id string) (timerwheel.Verdict, time.Time, error) {
+		r, err := s.Reservation(ctx, id)
+		switch {
+		case errors.Is(err, apperr.ErrNotFound):
+			return timerwheel.Drop, time.Time{}, nil
+		case err != nil:
+			return 0, time.Time{}, err
+		case r.State != domain.StateReserved && r.State != domain.StateReleasing:
+			return timerwheel.Drop, time.Time{}, nil
+		case !r.ExpiresAt.Before(now):
+			return timerwheel.Later, r.ExpiresAt.Add(time.Millisecond), nil
+		}
+		due = append(due, r)
+		return timerwheel.Fire, time.Time{}, nil
+	})
+	return due, err
+}
+
+// backfillExpiries files the expiry of every live reservation stored before
+// the expiry timers existed: one read of the whole collection, once.
+func (s *Store) backfillExpiries(ctx context.Context) error {
 	cur, err := s.readReserved.Find(ctx, bson.M{
-		"state":      bson.M{"$in": []string{string(domain.StateReserved), string(domain.StateReleasing)}},
-		"expires_at": bson.M{"$lt": now},
-	}, options.Find().SetLimit(limit))
+		"state": bson.M{"$in": []string{string(domain.StateReserved), string(domain.StateReleasing)}},
+	})
 	if err != nil {
-		return nil, wrap(err, "find expired reservations")
+		return wrap(err, "find live reservations")
 	}
 	var docs []reservationDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find expired reservations")
+		return wrap(err, "find live reservations")
 	}
-	out := make([]domain.Reservation, len(docs))
-	for i, d := range docs {
-		out[i] = d.reservation()
+	for _, d := range docs {
+		r := d.reservation()
+		if err := s.expiries.Schedule(ctx, r.OrderID, r.ExpiresAt, r.ExpiresAt); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }

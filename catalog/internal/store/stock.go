@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 )
@@ -13,10 +12,6 @@ import (
 // Stock updates of the reservation saga. Each is one conditional update of
 // one product document, idempotent per order: the order's entry in holds
 // (or returned) says whether it was already applied.
-
-func returnAfter() *options.FindOneAndUpdateOptions {
-	return options.FindOneAndUpdate().SetReturnDocument(options.After)
-}
 
 // TombstoneGrace is how long an ended hold's tombstone stays on a product
 // before Hold may prune it: far longer than any run of order.placed that
@@ -34,7 +29,7 @@ const pruneAtLeast = 16
 // tombstones older than TombstoneGrace is pruned of them afterwards.
 func (s *Store) Hold(ctx context.Context, id, orderID string, qty int64, expiresAt, now time.Time) (domain.Product, bool, error) {
 	doc, ok, err := s.stockUpdateDoc(ctx, "hold "+id,
-		bson.M{"_id": id, "archived": false, "stock.available": bson.M{"$gte": qty}, "holds." + orderID: bson.M{"$exists": false}},
+		id, bson.M{"archived": false, "stock.available": bson.M{"$gte": qty}, "holds." + orderID: bson.M{"$exists": false}},
 		bson.M{
 			"$inc": bson.M{"stock.available": -qty, "stock.held": qty, "version": 1},
 			"$set": bson.M{"holds." + orderID: holdDoc{Qty: qty, ExpiresAt: expiresAt}, "updated_at": now},
@@ -52,18 +47,18 @@ func (s *Store) Hold(ctx context.Context, id, orderID string, qty int64, expires
 // there are at least pruneAtLeast of them. The update requires each of them
 // to still be a tombstone, so it never removes a live hold.
 func (s *Store) pruneTombstones(ctx context.Context, doc productDoc, cutoff time.Time) error {
-	filter := bson.M{"_id": doc.ID}
+	guard := bson.M{}
 	unset := bson.M{}
 	for orderID, h := range doc.Holds {
 		if h.Released && h.At.Before(cutoff) {
-			filter["holds."+orderID+".released"] = true
+			guard["holds."+orderID+".released"] = true
 			unset["holds."+orderID] = ""
 		}
 	}
 	if len(unset) < pruneAtLeast {
 		return nil
 	}
-	_, err := s.products.UpdateOne(ctx, filter, bson.M{"$unset": unset})
+	_, err := s.writer.UpdateOne(ctx, s.products, doc.ID, guard, bson.M{"$unset": unset}, false)
 	return wrap(err, "prune tombstones on %s", doc.ID)
 }
 
@@ -72,7 +67,7 @@ func (s *Store) pruneTombstones(ctx context.Context, doc productDoc, cutoff time
 // (already released, committed or rolled back).
 func (s *Store) Unhold(ctx context.Context, id, orderID string, qty int64, now time.Time) (domain.Product, bool, error) {
 	return s.stockUpdate(ctx, "release hold on "+id,
-		bson.M{"_id": id, "holds." + orderID + ".qty": qty},
+		id, bson.M{"holds." + orderID + ".qty": qty},
 		bson.M{
 			"$inc": bson.M{"stock.available": qty, "stock.held": -qty, "version": 1},
 			"$set": bson.M{"holds." + orderID: tombstone(now), "updated_at": now},
@@ -83,7 +78,7 @@ func (s *Store) Unhold(ctx context.Context, id, orderID string, qty int64, now t
 // leaving a tombstone. ok=false when the order holds nothing.
 func (s *Store) CommitHold(ctx context.Context, id, orderID string, qty int64, now time.Time) (domain.Product, bool, error) {
 	return s.stockUpdate(ctx, "commit hold on "+id,
-		bson.M{"_id": id, "holds." + orderID + ".qty": qty},
+		id, bson.M{"holds." + orderID + ".qty": qty},
 		bson.M{
 			"$inc": bson.M{"stock.held": -qty, "stock.sold": qty, "version": 1},
 			"$set": bson.M{"holds." + orderID: tombstone(now), "updated_at": now},
@@ -95,13 +90,13 @@ func (s *Store) CommitHold(ctx context.Context, id, orderID string, qty int64, n
 // when the order has an entry (a live hold or a tombstone) or there is no
 // such product. Counters do not change.
 func (s *Store) ForbidHold(ctx context.Context, id, orderID string, now time.Time) (bool, error) {
-	res, err := s.products.UpdateOne(ctx,
-		bson.M{"_id": id, "holds." + orderID: bson.M{"$exists": false}},
-		bson.M{"$set": bson.M{"holds." + orderID: tombstone(now)}})
+	ok, err := s.writer.UpdateOne(ctx, s.products, id,
+		bson.M{"holds." + orderID: bson.M{"$exists": false}},
+		bson.M{"$set": bson.M{"holds." + orderID: tombstone(now)}}, false)
 	if err != nil {
 		return false, wrap(err, "forbid holds on %s", id)
 	}
-	return res.MatchedCount == 1, nil
+	return ok, nil
 }
 
 // ReturnSold moves qty sold units of product id back to available for
@@ -109,7 +104,7 @@ func (s *Store) ForbidHold(ctx context.Context, id, orderID string, now time.Tim
 // ClearReturnMarker. ok=false when already returned.
 func (s *Store) ReturnSold(ctx context.Context, id, orderID string, qty int64, now time.Time) (domain.Product, bool, error) {
 	return s.stockUpdate(ctx, "return sold units of "+id,
-		bson.M{"_id": id, "stock.sold": bson.M{"$gte": qty}, "returned." + orderID: bson.M{"$exists": false}},
+		id, bson.M{"stock.sold": bson.M{"$gte": qty}, "returned." + orderID: bson.M{"$exists": false}},
 		bson.M{
 			"$inc": bson.M{"stock.sold": -qty, "stock.available": qty, "version": 1},
 			"$set": bson.M{"returned." + orderID: qty, "updated_at": now},
@@ -119,6 +114,6 @@ func (s *Store) ReturnSold(ctx context.Context, id, orderID string, qty int64, n
 // ClearReturnMarker removes orderID's return marker from product id once
 // the reservation records the return.
 func (s *Store) ClearReturnMarker(ctx context.Context, id, orderID string) error {
-	_, err := s.products.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$unset": bson.M{"returned." + orderID: ""}})
+	_, err := s.writer.UpdateOne(ctx, s.products, id, nil, bson.M{"$unset": bson.M{"returned." + orderID: ""}}, false)
 	return wrap(err, "clear return marker on %s", id)
 }

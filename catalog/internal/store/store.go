@@ -16,12 +16,14 @@ import (
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
+	"github.com/mercato-shop/mercato/platform/timerwheel"
 )
 
 // Collection names.
 const (
 	ProductsCollection     = "products"
 	ReservationsCollection = "reservations"
+	ExpiriesCollection     = "reservation_expiries"
 )
 
 // Store reads and writes the catalog's collections.
@@ -30,6 +32,8 @@ type Store struct {
 	reservations *mongo.Collection // write handle
 	readProducts *mongo.Collection
 	readReserved *mongo.Collection
+	writer       *mongodb.Writer // every write by _id, guards included
+	expiries     *timerwheel.Wheel
 	relay        *outbox.Relay
 }
 
@@ -41,6 +45,8 @@ func New(db *mongodb.Store, relay *outbox.Relay) *Store {
 		reservations: db.Write.Collection(ReservationsCollection),
 		readProducts: db.Read.Collection(ProductsCollection),
 		readReserved: db.Read.Collection(ReservationsCollection),
+		writer:       db.Writer,
+		expiries:     timerwheel.New(db, ExpiriesCollection, timerwheel.Options{}),
 		relay:        relay,
 	}
 	if relay != nil {
@@ -58,10 +64,13 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	return mongodb.EnsureIndexes(ctx, s.reservations, mongo.IndexModel{
+	if err := mongodb.EnsureIndexes(ctx, s.reservations, mongo.IndexModel{
 		Keys:    bson.D{{Key: "state", Value: 1}, {Key: "expires_at", Value: 1}},
 		Options: options.Index().SetName("state_expires_at"),
-	})
+	}); err != nil {
+		return err
+	}
+	return s.expiries.Init(ctx, s.backfillExpiries)
 }
 
 // notify wakes the outbox relay for a document written with entries.

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,6 +34,8 @@ type statusError struct {
 	method, path string
 	status       int
 	body         string
+	// retryAfter is the answer's Retry-After in seconds (0 when absent).
+	retryAfter time.Duration
 }
 
 func (e *statusError) Error() string {
@@ -71,7 +76,11 @@ func (a *api) call(ctx context.Context, method, path, token string, body, out an
 		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &statusError{method: method, path: path, status: resp.StatusCode, body: string(bytes.TrimSpace(answer))}
+		se := &statusError{method: method, path: path, status: resp.StatusCode, body: string(bytes.TrimSpace(answer))}
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
+			se.retryAfter = time.Duration(secs) * time.Second
+		}
+		return se
 	}
 	if out != nil {
 		if err := json.Unmarshal(answer, out); err != nil {
@@ -125,8 +134,75 @@ func (a *api) setCartItem(ctx context.Context, token, productID string, quantity
 
 // order is the part of an order the load generator reads.
 type order struct {
-	ID     string `json:"id"`
-	Status string `json:"status"`
+	ID           string    `json:"id"`
+	Status       string    `json:"status"`
+	CancelReason string    `json:"cancel_reason"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// terminal says whether the saga is done with the order (for loadgen's
+// orders, which are never shipped or cancelled by the shopper).
+func (o order) terminal() bool {
+	switch o.Status {
+	case "paid", "shipped", "cancelled", "refunded":
+		return true
+	}
+	return false
+}
+
+// final is the status with the cancel reason, if any:
+// "cancelled:payment_declined".
+func (o order) final() string {
+	if o.CancelReason != "" {
+		return o.Status + ":" + o.CancelReason
+	}
+	return o.Status
+}
+
+// backoff is how long a worker waits after a failed call before its next
+// journey: the answer's Retry-After (at most maxBackoff), else a short
+// pause so that a failing suite is not hammered in a tight loop.
+func backoff(err error) time.Duration {
+	const pause, maxBackoff = 200 * time.Millisecond, 5 * time.Second
+	var se *statusError
+	if errors.As(err, &se) && se.retryAfter > 0 {
+		return min(se.retryAfter, maxBackoff)
+	}
+	return pause
+}
+
+// errorKind is a short, stable name for what went wrong in a call: the
+// HTTP status and the problem's code ("503 upstream_unavailable"), or the
+// transport failure ("timeout", "connection refused", ...).
+func errorKind(err error) string {
+	var se *statusError
+	if errors.As(err, &se) {
+		var problem struct {
+			Code string `json:"code"`
+		}
+		if json.Unmarshal([]byte(se.body), &problem) == nil && problem.Code != "" {
+			return fmt.Sprintf("%d %s", se.status, problem.Code)
+		}
+		return fmt.Sprintf("%d", se.status)
+	}
+	var ne net.Error
+	msg := err.Error()
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case strings.Contains(msg, "connection refused"):
+		return "connection refused"
+	case strings.Contains(msg, "connection reset"):
+		return "connection reset"
+	case strings.Contains(msg, "EOF"):
+		return "EOF"
+	case strings.Contains(msg, "decode answer"), strings.Contains(msg, "without order id"):
+		return "bad answer"
+	}
+	return "error"
 }
 
 // checkout places the cart as an order, paid with the test card.
@@ -146,4 +222,22 @@ func (a *api) order(ctx context.Context, token, id string) (order, error) {
 	var o order
 	err := a.call(ctx, http.MethodGet, "/api/v1/orders/"+id, token, nil, &o)
 	return o, err
+}
+
+// listedProducts sums the product counts of the catalog's categories:
+// the products its read model lists.
+func (a *api) listedProducts(ctx context.Context) (int, error) {
+	var out struct {
+		Items []struct {
+			Count int `json:"count"`
+		} `json:"items"`
+	}
+	if err := a.call(ctx, http.MethodGet, "/api/v1/categories", "", nil, &out); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range out.Items {
+		n += c.Count
+	}
+	return n, nil
 }

@@ -56,9 +56,28 @@ type commandCounts map[string]int64
 // writeCommands are the commands that change data.
 var writeCommands = map[string]bool{"insert": true, "update": true, "delete": true, "findAndModify": true}
 
+// total is the sum of every command's count.
+func (c commandCounts) total() int64 {
+	var n int64
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
+
+// sum is the number of messages on every topic.
+func (o topicOffsets) sum() int64 {
+	var n int64
+	for _, v := range o {
+		n += v
+	}
+	return n
+}
+
 // storeCommands reads FerretDB's per-command counters from serverStatus
-// (its metrics.commands extension; a real MongoDB answers opcounters
-// instead, which this does not read).
+// (its metrics.commands extension); on a real MongoDB, which has no such
+// counters, it reads opcounters (insert, query, update, delete, getmore,
+// command) instead.
 func storeCommands(ctx context.Context, client *mongo.Client) (commandCounts, error) {
 	var status struct {
 		Metrics struct {
@@ -66,16 +85,22 @@ func storeCommands(ctx context.Context, client *mongo.Client) (commandCounts, er
 				Total int64 `bson:"total"`
 			} `bson:"commands"`
 		} `bson:"metrics"`
+		Opcounters map[string]int64 `bson:"opcounters"`
 	}
 	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "serverStatus", Value: 1}}).Decode(&status); err != nil {
 		return nil, fmt.Errorf("serverStatus: %w", err)
 	}
-	if len(status.Metrics.Commands) == 0 {
-		return nil, errors.New("serverStatus has no metrics.commands (not FerretDB?)")
-	}
 	out := commandCounts{}
 	for name, c := range status.Metrics.Commands {
 		out[name] = c.Total
+	}
+	if len(out) == 0 {
+		for name, n := range status.Opcounters {
+			out[name] = n
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("serverStatus has neither metrics.commands nor opcounters")
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/mongo"
@@ -19,6 +20,9 @@ type probes struct {
 	// services' background work (pollers, consumers, health checks).
 	idle    commandCounts
 	idleFor time.Duration
+	// ownCalls counts the serverStatus commands loadgen itself sent, so
+	// the report can leave them out.
+	ownCalls atomic.Int64
 }
 
 // snapshot is the counters at one moment.
@@ -26,6 +30,20 @@ type snapshot struct {
 	at       time.Time
 	offsets  topicOffsets
 	commands commandCounts
+	// ownCalls is how many serverStatus loadgen had sent by then.
+	ownCalls int64
+}
+
+// storeDelta is after minus before, per command, without loadgen's own
+// serverStatus calls.
+func storeDelta(before, after snapshot) commandCounts {
+	d := commandDelta(before.commands, after.commands)
+	if n := d["serverStatus"] - (after.ownCalls - before.ownCalls); n > 0 {
+		d["serverStatus"] = n
+	} else {
+		delete(d, "serverStatus")
+	}
+	return d
 }
 
 // rawResult is the store's raw conditional-update rate.
@@ -62,11 +80,54 @@ func (p *probes) snapshot(ctx context.Context) (snapshot, error) {
 		}
 	}
 	if p.mongo != nil {
-		if s.commands, err = storeCommands(ctx, p.mongo); err != nil {
+		if s.commands, err = p.storeCommands(ctx); err != nil {
 			return s, err
 		}
 	}
+	s.ownCalls = p.ownCalls.Load()
 	return s, nil
+}
+
+// storeCommands reads the store's counters, counting the call as loadgen's.
+func (p *probes) storeCommands(ctx context.Context) (commandCounts, error) {
+	p.ownCalls.Add(1)
+	return storeCommands(ctx, p.mongo)
+}
+
+// point is the counters' totals at one moment of the run.
+type point struct {
+	at                 time.Duration // since the run's start
+	kafka, commands    int64
+	hasKafka, hasStore bool
+	ownCalls           int64
+}
+
+// sample snapshots the counters every interval from start until ctx ends,
+// and returns the points (read them after ctx ended and done is closed).
+func (p *probes) sample(ctx context.Context, start time.Time, interval time.Duration) (points *[]point, done <-chan struct{}) {
+	out := &[]point{}
+	ch := make(chan struct{})
+	go func() {
+		defer close(ch)
+		if interval <= 0 || (p.kafkaAddr == "" && p.mongo == nil) {
+			return
+		}
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			s, err := p.snapshot(ctx)
+			if err == nil {
+				*out = append(*out, point{at: s.at.Sub(start), kafka: s.offsets.sum(), commands: s.commands.total(),
+					hasKafka: s.offsets != nil, hasStore: s.commands != nil, ownCalls: s.ownCalls})
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return out, ch
 }
 
 // measureIdle records the store's commands over d without load.
@@ -74,19 +135,18 @@ func (p *probes) measureIdle(ctx context.Context, d time.Duration) error {
 	if p.mongo == nil || d <= 0 {
 		return nil
 	}
-	before, err := storeCommands(ctx, p.mongo)
+	before, err := p.snapshot(ctx)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
 	if err := sleep(ctx, d); err != nil {
 		return err
 	}
-	after, err := storeCommands(ctx, p.mongo)
+	after, err := p.snapshot(ctx)
 	if err != nil {
 		return err
 	}
-	p.idle, p.idleFor = commandDelta(before, after), time.Since(start)
+	p.idle, p.idleFor = storeDelta(before, after), after.at.Sub(before.at)
 	return nil
 }
 

@@ -122,7 +122,7 @@ func newEnv(t *testing.T) *env {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	db := embeddedtest.Database(t, config.Mongo{MongoReadPoolSize: 8})
-	orders, carts, err := store.Open(ctx, db.Read, db.Write, nil)
+	orders, carts, err := store.Open(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func newHarness(t *testing.T) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.pub = kafka.NewWriter(brokers)
 	relay := outbox.NewRelay(h.pub, outbox.RelayOptions{SweepInterval: time.Second, Logger: quiet})
-	orders, carts, err := store.Open(ctx, db.Read, db.Write, relay)
+	orders, carts, err := store.Open(ctx, db, relay)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,13 +53,19 @@ func TestFailurePathsCancelWithCompensation(t *testing.T) {
 			h.publish(h.catalogTopic, events.TypeStockRejected, id, events.StockRejected{OrderID: id,
 				Lines: []events.RejectedLine{{ProductID: "mug", Requested: 2, Available: 1}}})
 		}, domain.ReasonOutOfStock, []string{events.TypeOrderCancelled}},
+		// Each step settles before the next: the topics are handled in
+		// parallel, and in the real saga a step's event is caused by the
+		// previous one's handling.
 		{"payment declined", func(h *harness, id string) {
 			h.publish(h.catalogTopic, events.TypeStockReserved, id, events.StockReserved{OrderID: id})
+			h.settle()
 			h.publish(h.paymentsTopic, events.TypePaymentFailed, id, events.PaymentFailed{OrderID: id, DeclineCode: "card_declined", Attempt: 1})
 		}, domain.ReasonPaymentDeclined, []string{events.TypeOrderPaymentRequested, events.TypeOrderCancelled}},
 		{"hold expired", func(h *harness, id string) {
 			h.publish(h.catalogTopic, events.TypeStockReserved, id, events.StockReserved{OrderID: id})
+			h.settle()
 			h.publish(h.paymentsTopic, events.TypePaymentRequiresAction, id, events.PaymentRequiresAction{OrderID: id, Attempt: 1})
+			h.settle()
 			h.publish(h.catalogTopic, events.TypeStockReleased, id, events.StockReleased{OrderID: id, Reason: events.ReleaseExpired})
 		}, domain.ReasonReservationExpired, []string{events.TypeOrderPaymentRequested, events.TypeOrderCancelled}},
 	}

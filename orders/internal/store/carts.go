@@ -8,7 +8,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/mercato-shop/mercato/orders/internal/domain"
 	"github.com/mercato-shop/mercato/platform/mongodb"
@@ -17,8 +16,9 @@ import (
 // Carts stores one cart per shopper (_id = shopper id), its items in a map
 // keyed by product id so that each change is one dotted $set or $unset.
 type Carts struct {
-	read  *mongo.Collection
-	write *mongo.Collection
+	read   *mongo.Collection
+	write  *mongo.Collection
+	writer *mongodb.Writer
 }
 
 // cartItemDoc is a cart item as stored.
@@ -80,7 +80,7 @@ func (s *Carts) PutItem(ctx context.Context, shopperID string, item domain.CartI
 		"$set": bson.M{"items." + item.ProductID: doc, "updated_at": now},
 		"$inc": bson.M{"version": 1},
 	}
-	_, err := s.write.UpdateOne(ctx, bson.M{"_id": shopperID}, update, options.Update().SetUpsert(true))
+	_, err := s.writer.UpdateOne(ctx, s.write, shopperID, nil, update, true)
 	return mongodb.Translate(err, "put cart item")
 }
 
@@ -91,13 +91,13 @@ func (s *Carts) RemoveItem(ctx context.Context, shopperID, productID string, now
 		"$set":   bson.M{"updated_at": now},
 		"$inc":   bson.M{"version": 1},
 	}
-	_, err := s.write.UpdateOne(ctx, bson.M{"_id": shopperID}, update)
+	_, err := s.writer.UpdateOne(ctx, s.write, shopperID, nil, update, false)
 	return mongodb.Translate(err, "remove cart item")
 }
 
 // Clear empties a shopper's cart.
 func (s *Carts) Clear(ctx context.Context, shopperID string, now time.Time) error {
-	_, err := s.write.UpdateOne(ctx, bson.M{"_id": shopperID}, clearUpdate(now))
+	_, err := s.writer.UpdateOne(ctx, s.write, shopperID, nil, clearUpdate(now), false)
 	return mongodb.Translate(err, "clear cart")
 }
 
@@ -105,11 +105,11 @@ func (s *Carts) Clear(ctx context.Context, shopperID string, now time.Time) erro
 // so items added after a checkout read the cart stay; it reports whether
 // the cart was emptied.
 func (s *Carts) ClearIfUnchanged(ctx context.Context, shopperID string, version int64, now time.Time) (bool, error) {
-	res, err := s.write.UpdateOne(ctx, bson.M{"_id": shopperID, "version": version}, clearUpdate(now))
+	cleared, err := s.writer.UpdateOne(ctx, s.write, shopperID, bson.M{"version": version}, clearUpdate(now), false)
 	if err != nil {
 		return false, mongodb.Translate(err, "clear cart")
 	}
-	return res.MatchedCount > 0, nil
+	return cleared, nil
 }
 
 func clearUpdate(now time.Time) bson.M {

@@ -25,7 +25,7 @@ func open(t *testing.T) (*store.Orders, *store.Carts, *notifications) {
 	defer cancel()
 	db := embeddedtest.Database(t, config.Mongo{MongoReadPoolSize: 8})
 	n := &notifications{ids: make(chan any, 100)}
-	orders, carts, err := store.Open(ctx, db.Read, db.Write, n)
+	orders, carts, err := store.Open(ctx, db, n)
 	if err != nil {
 		t.Fatal(err)
 	}

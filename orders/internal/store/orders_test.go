@@ -133,9 +133,14 @@ func TestConcurrentUpdatesOfOneVersionOnlyOneWins(t *testing.T) {
 	}
 }
 
+// Lists are in the order the orders were placed (each order's created_at
+// is its placement time), newest first.
 func TestListsAreNewestFirstWithCursorsAndDueFindsOverdue(t *testing.T) {
 	orders, _, _ := open(t)
 	ctx := context.Background()
+	if err := orders.Insert(ctx, sampleOrder("other", "s2", base), nil); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 5 {
 		o := sampleOrder(fmt.Sprintf("o%d", i), "s1", base.Add(time.Duration(i)*time.Minute))
 		if i == 4 {
@@ -144,9 +149,6 @@ func TestListsAreNewestFirstWithCursorsAndDueFindsOverdue(t *testing.T) {
 		if err := orders.Insert(ctx, o, nil); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := orders.Insert(ctx, sampleOrder("other", "s2", base), nil); err != nil {
-		t.Fatal(err)
 	}
 	var ids []string
 	page := store.Page{Limit: 2}

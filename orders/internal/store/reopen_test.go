@@ -22,7 +22,7 @@ func TestOpenAgainOnAnExistingDatabase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := store.Open(ctx, db.Read, db.Write, nil); err != nil {
+		if _, _, err := store.Open(ctx, db, nil); err != nil {
 			t.Fatalf("open %d: %v", i+1, err)
 		}
 		db.Close(ctx)

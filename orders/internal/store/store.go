@@ -12,13 +12,17 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/mercato-shop/mercato/platform/listindex"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/platform/timerwheel"
 )
 
 // Collection names.
 const (
-	OrdersCollection = "orders"
-	CartsCollection  = "carts"
+	OrdersCollection    = "orders"
+	CartsCollection     = "carts"
+	DeadlinesCollection = "order_deadlines"
+	ListsCollection     = "order_lists"
 )
 
 // ErrStale is returned by a conditional update whose order changed since
@@ -36,19 +40,22 @@ type noNotifier struct{}
 
 func (noNotifier) Notify(*mongo.Collection, any) {}
 
-// Open returns the stores over db's read and write handles (Write must be
-// the single-writer handle on FerretDB) and creates their indexes.
-// notifier may be nil.
-func Open(ctx context.Context, read, write *mongo.Database, notifier Notifier) (*Orders, *Carts, error) {
+// Open returns the stores over db (its Write handle is the single writer on
+// FerretDB; every write by _id goes through its Writer) and creates their
+// indexes. notifier may be nil.
+func Open(ctx context.Context, db *mongodb.Store, notifier Notifier) (*Orders, *Carts, error) {
 	if notifier == nil {
 		notifier = noNotifier{}
 	}
 	orders := &Orders{
-		read:     read.Collection(OrdersCollection),
-		write:    write.Collection(OrdersCollection),
+		read:     db.Read.Collection(OrdersCollection),
+		write:    db.Write.Collection(OrdersCollection),
+		writer:   db.Writer,
+		timers:   timerwheel.New(db, DeadlinesCollection, timerwheel.Options{}),
+		lists:    listindex.New(db, ListsCollection),
 		notifier: notifier,
 	}
-	carts := &Carts{read: read.Collection(CartsCollection), write: write.Collection(CartsCollection)}
+	carts := &Carts{read: db.Read.Collection(CartsCollection), write: db.Write.Collection(CartsCollection), writer: db.Writer}
 	// Orders are read by _id on hot paths; these serve the lists and the
 	// deadline sweep on MongoDB (FerretDB scans either way). One call per
 	// index: FerretDB v1 drops the connection when a createIndexes of
@@ -63,6 +70,12 @@ func Open(ctx context.Context, read, write *mongo.Database, notifier Notifier) (
 		if err := mongodb.EnsureIndexes(ctx, orders.write, index); err != nil {
 			return nil, nil, err
 		}
+	}
+	if err := orders.timers.Init(ctx, orders.backfillDeadlines); err != nil {
+		return nil, nil, err
+	}
+	if err := orders.lists.Backfill(ctx, orders.backfillLists); err != nil {
+		return nil, nil, err
 	}
 	return orders, carts, nil
 }

@@ -29,7 +29,7 @@ type DueRetry struct {
 // (replacing an earlier due time).
 func (s *Store) ScheduleRetry(ctx context.Context, orderID string, due time.Time) (time.Time, error) {
 	due = ms(due)
-	_, err := s.retries.UpdateOne(ctx, bson.M{"_id": orderID}, bson.M{"$set": bson.M{"due": due}}, options.Update().SetUpsert(true))
+	_, err := s.writer.UpdateOne(ctx, s.retries, orderID, nil, bson.M{"$set": bson.M{"due": due}}, true)
 	if err != nil {
 		return time.Time{}, mongodb.Translate(err, "schedule retry of "+orderID)
 	}
@@ -39,7 +39,7 @@ func (s *Store) ScheduleRetry(ctx context.Context, orderID string, due time.Time
 // ClearRetry removes the order's retry if it is still the one due at due
 // (a retry scheduled since is kept).
 func (s *Store) ClearRetry(ctx context.Context, orderID string, due time.Time) error {
-	_, err := s.retries.DeleteOne(ctx, bson.M{"_id": orderID, "due": ms(due)})
+	_, err := s.writer.DeleteOne(ctx, s.retries, orderID, bson.M{"due": ms(due)})
 	return mongodb.Translate(err, "clear retry of "+orderID)
 }
 

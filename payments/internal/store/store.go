@@ -35,6 +35,7 @@ type Store struct {
 	readPayments *mongo.Collection
 	retries      *mongo.Collection
 	webhooks     *mongo.Collection
+	writer       *mongodb.Writer // every write by _id, guards included
 	relay        *outbox.Relay
 }
 
@@ -46,6 +47,7 @@ func New(db *mongodb.Store, relay *outbox.Relay) *Store {
 		readPayments: db.Read.Collection(PaymentsCollection),
 		retries:      db.Write.Collection(RetriesCollection),
 		webhooks:     db.Write.Collection(WebhookEventsCollection),
+		writer:       db.Writer,
 		relay:        relay,
 	}
 }
@@ -97,7 +99,10 @@ func (s *Store) get(ctx context.Context, coll *mongo.Collection, orderID string)
 	return fromDoc(d), nil
 }
 
-// FindByPaymentIntent loads the payment whose PaymentIntent is id.
+// FindByPaymentIntent loads the payment whose PaymentIntent is id. It is
+// the fallback for a Stripe event without the order in its metadata, off
+// the checkout's hot path: on the embedded FerretDB it reads the whole
+// collection (docs/performance.md).
 func (s *Store) FindByPaymentIntent(ctx context.Context, id string) (*domain.Payment, error) {
 	var d paymentDoc
 	err := s.payments.FindOne(ctx, bson.M{"payment_intent_id": id}, options.FindOne().SetProjection(bson.M{outbox.Field: 0})).Decode(&d)
@@ -153,12 +158,12 @@ func (s *Store) Update(ctx context.Context, p *domain.Payment, guard Guard, evs 
 		"next_action": d.NextAction, "client_secret": d.ClientSecret, "refunds": d.Refunds,
 		"refunded_amount": d.RefundedAmount, "retry": d.Retry, "version": d.Version, "updated_at": d.UpdatedAt,
 	}
-	filter := bson.M{"_id": p.OrderID, "version": guard.Version, "status": string(guard.Status), "attempt": guard.Attempt}
-	res, err := s.payments.UpdateOne(ctx, filter, outbox.Push(bson.M{"$set": set}, entries...))
+	cond := bson.M{"version": guard.Version, "status": string(guard.Status), "attempt": guard.Attempt}
+	matched, err := s.writer.UpdateOne(ctx, s.payments, p.OrderID, cond, outbox.Push(bson.M{"$set": set}, entries...), false)
 	if err != nil {
 		return mongodb.Translate(err, "update payment "+p.OrderID)
 	}
-	if res.MatchedCount == 0 {
+	if !matched {
 		return fmt.Errorf("update payment %s: %w: it changed meanwhile", p.OrderID, apperr.ErrConflict)
 	}
 	p.Version = d.Version

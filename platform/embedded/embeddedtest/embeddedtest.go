@@ -41,8 +41,9 @@ type Options struct {
 
 // The servers Main started; set before m.Run and only read by tests.
 var (
-	kafkaAddr string
-	mongoURI  string
+	kafkaAddr   string
+	mongoURI    string
+	mongoServer *embedded.Mongo
 )
 
 // Main starts the servers opts asks for in a temporary folder, runs the
@@ -64,6 +65,7 @@ func Main(m *testing.M, opts Options) int {
 		}
 		defer srv.Close()
 		mongoURI = srv.URI()
+		mongoServer = srv
 	}
 	if opts.Kafka {
 		srv, err := embedded.StartKafka(embedded.KafkaOptions{DataDir: filepath.Join(dir, "kafka")})

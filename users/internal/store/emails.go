@@ -58,12 +58,12 @@ func (s *Store) claimEmail(ctx context.Context, email, userID string) error {
 		return ErrEmailTaken
 	}
 	// An orphaned claim: take it over, unless someone else just did.
-	res, err := s.emails().UpdateOne(ctx, bson.M{"_id": email, "user_id": existing.UserID},
-		bson.M{"$set": bson.M{"user_id": userID, "created_at": now}})
+	took, err := s.db.Writer.UpdateOne(ctx, s.emails(), email, bson.M{"user_id": existing.UserID},
+		bson.M{"$set": bson.M{"user_id": userID, "created_at": now}}, false)
 	if err != nil {
 		return mongodb.Translate(err, "take over email claim")
 	}
-	if res.MatchedCount == 0 {
+	if !took {
 		return ErrEmailTaken
 	}
 	return nil
@@ -72,7 +72,7 @@ func (s *Store) claimEmail(ctx context.Context, email, userID string) error {
 // releaseEmail drops userID's claim on email after its user could not be
 // written, so the address is not blocked until ClaimTimeout.
 func (s *Store) releaseEmail(ctx context.Context, email, userID string) {
-	_, _ = s.emails().DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": email, "user_id": userID})
+	_, _ = s.db.Writer.DeleteOne(context.WithoutCancel(ctx), s.emails(), email, bson.M{"user_id": userID})
 }
 
 // userIDByEmail returns the id of the user holding email; ErrUserNotFound

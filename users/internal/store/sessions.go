@@ -68,11 +68,11 @@ func (s *Store) FindSession(ctx context.Context, id string) (domain.RefreshSessi
 // generation is still prevGeneration (one conditional single-document
 // write); otherwise ErrSessionChanged.
 func (s *Store) SaveSession(ctx context.Context, next domain.RefreshSession, prevGeneration int64) error {
-	res, err := s.sessions().ReplaceOne(ctx, bson.M{"_id": next.ID, "generation": prevGeneration}, sessionDoc(next))
+	saved, err := s.db.Writer.ReplaceOne(ctx, s.sessions(), next.ID, bson.M{"generation": prevGeneration}, sessionDoc(next))
 	if err != nil {
 		return mongodb.Translate(err, "save refresh session")
 	}
-	if res.MatchedCount == 0 {
+	if !saved {
 		return ErrSessionChanged
 	}
 	return nil

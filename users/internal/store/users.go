@@ -63,6 +63,7 @@ func (s *Store) InsertUser(ctx context.Context, u domain.User) error {
 		Name:       u.Name,
 		Roles:      u.RoleNames(),
 		MerchantID: u.MerchantID,
+		StoreName:  u.StoreName,
 	})
 	if err != nil {
 		return fmt.Errorf("insert user %s: %w", u.ID, err)
@@ -123,12 +124,12 @@ func (s *Store) findUser(ctx context.Context, filter bson.M, what string) (domai
 
 // SetPasswordHash replaces a user's password hash.
 func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string, now time.Time) error {
-	res, err := s.Users().UpdateOne(ctx, bson.M{"_id": userID},
-		bson.M{"$set": bson.M{"password_hash": hash, "updated_at": now.UTC()}})
+	matched, err := s.db.Writer.UpdateOne(ctx, s.Users(), userID, nil,
+		bson.M{"$set": bson.M{"password_hash": hash, "updated_at": now.UTC()}}, false)
 	if err != nil {
 		return mongodb.Translate(err, "set password of user "+userID)
 	}
-	if res.MatchedCount == 0 {
+	if !matched {
 		return ErrUserNotFound
 	}
 	return nil

@@ -1,0 +1,42 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/event"
+)
+
+// commandDuration is mercato_mongodb_command_duration_seconds{command,outcome}:
+// the store's latency per wire command (find, update, insert, delete,
+// aggregate, ...), as the driver measured it. The command names are the
+// protocol's, a small fixed set; collections and filters are not labels.
+var commandDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	Name:    "mercato_mongodb_command_duration_seconds",
+	Help:    "Time the store took to answer a command, by command name and outcome: ok (answered, write errors such as duplicate keys included) or error (failed).",
+	Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+}, []string{"command", "outcome"})
+
+// commandMonitor feeds commandDuration; every client Connect makes uses it.
+var commandMonitor = &event.CommandMonitor{
+	Started: notifyObservers,
+	Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+		commandDuration.WithLabelValues(e.CommandName, "ok").Observe(e.Duration.Seconds())
+	},
+	Failed: func(_ context.Context, e *event.CommandFailedEvent) {
+		commandDuration.WithLabelValues(e.CommandName, "error").Observe(e.Duration.Seconds())
+	},
+}
+
+// RegisterMetrics adds the store's command metrics to reg (a service's
+// registry). Registering them again on the same registry is a no-op.
+func RegisterMetrics(reg prometheus.Registerer) error {
+	if err := reg.Register(commandDuration); err != nil {
+		var already prometheus.AlreadyRegisteredError
+		if !errors.As(err, &already) {
+			return err
+		}
+	}
+	return nil
+}
