@@ -15,8 +15,9 @@ const (
 
 // metrics are shared by every breaker registered on the same Registerer.
 type metrics struct {
-	state *prometheus.GaugeVec
-	calls *prometheus.CounterVec
+	state    *prometheus.GaugeVec
+	calls    *prometheus.CounterVec
+	duration *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -29,10 +30,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "mercato_breaker_calls_total",
 			Help: "Calls through a circuit breaker by result: success, failure, rejected (breaker open), canceled (by the caller).",
 		}, []string{"name", "result"}),
+		duration: newDurationMetric(),
 	}
 	if reg != nil {
 		m.state = registerOrExisting(reg, m.state)
 		m.calls = registerOrExisting(reg, m.calls)
+		m.duration = registerOrExisting(reg, m.duration)
 	}
 	return m
 }

@@ -91,6 +91,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 
+	defer t.observeSince(time.Now())
 	ctx, cancel := context.WithCancel(req.Context())
 	headersTimer := time.AfterFunc(t.opts.Timeout, cancel)
 	resp, err := t.base.RoundTrip(withTraceContext(req.WithContext(ctx)))

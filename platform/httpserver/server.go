@@ -120,6 +120,7 @@ func New(opts Options) *Server {
 		panic(fmt.Sprintf("httpserver: register HTTP metrics: %v", err))
 	}
 	checker := health.NewChecker(opts.CheckTimeout, opts.Checks...)
+	_ = opts.Registry.Register(checker.ReadyGauge()) // a second server on one registry keeps the first gauge
 
 	engine := gin.New()
 	engine.HandleMethodNotAllowed = true
@@ -167,6 +168,10 @@ func New(opts Options) *Server {
 
 // Router is the gin engine to register the service's routes on.
 func (s *Server) Router() *gin.Engine { return s.engine }
+
+// ConfigureHTTP lets a service adjust the underlying http.Server (header
+// size limit, timeouts) before Run; the gateway tightens them for the edge.
+func (s *Server) ConfigureHTTP(fn func(*http.Server)) { fn(s.http) }
 
 // Health is the readiness checker, to Add checks or SetDraining.
 func (s *Server) Health() *health.Checker { return s.health }

@@ -151,6 +151,7 @@ func TestFailingMessagesAreDeadLetteredAndTheConsumerMovesOn(t *testing.T) {
 	assertCounter(t, reg, "mercato_kafka_consumer_messages_handled_total", group, topic, 2)
 	assertCounter(t, reg, "mercato_kafka_consumer_messages_dead_lettered_total", group, topic, 3)
 	assertCounter(t, reg, "mercato_kafka_consumer_handler_errors_total", group, topic, 5)
+	assertCounter(t, reg, "mercato_kafka_consumer_messages_retried_total", group, topic, 2) // always-fails: attempts 2 and 3
 }
 
 // failingPublisher refuses every publish, like a dead-letter topic that

@@ -12,6 +12,7 @@ type consumerMetrics struct {
 	handled      *prometheus.CounterVec
 	failed       *prometheus.CounterVec
 	deadLettered *prometheus.CounterVec
+	retried      *prometheus.CounterVec
 	lag          *prometheus.GaugeVec
 }
 
@@ -29,6 +30,10 @@ func newConsumerMetrics(reg prometheus.Registerer) *consumerMetrics {
 		deadLettered: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "mercato_kafka_consumer_messages_dead_lettered_total",
 			Help: "Messages sent to the dead-letter topic.",
+		}, labels)),
+		retried: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mercato_kafka_consumer_messages_retried_total",
+			Help: "Handler retries after a transient failure (a message retried twice counts twice).",
 		}, labels)),
 		lag: register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "mercato_kafka_consumer_lag",

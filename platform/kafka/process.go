@@ -98,6 +98,7 @@ func (c *Consumer) handle(ctx context.Context, msg Message) (int, error) {
 		if IsPermanent(err) || attempt >= c.cfg.MaxAttempts {
 			return attempt, err
 		}
+		c.metrics.retried.WithLabelValues(c.cfg.GroupID, msg.Topic).Inc()
 		c.log.Warn("handler failed, retrying", "topic", msg.Topic, "partition", msg.Partition,
 			"offset", msg.Offset, "attempt", attempt, "error", err)
 		if !sleep(ctx, pause) {

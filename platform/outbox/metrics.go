@@ -3,6 +3,7 @@ package outbox
 import (
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -15,6 +16,8 @@ type metrics struct {
 
 	mu     sync.Mutex
 	counts map[string]map[string]int // collection name -> document key -> pending entries
+	// firstSeen is when each pending document was first seen pending.
+	firstSeen map[string]map[string]time.Time
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -37,6 +40,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		m.backlog = register(reg, m.backlog)
 		m.published = register(reg, m.published)
 		m.publishErrors = register(reg, m.publishErrors)
+		register(reg, prometheus.Collector(ageCollector{m: m}))
 	}
 	return m
 }
@@ -71,6 +75,7 @@ func (m *metrics) setPending(ref docRef, n int) {
 	} else {
 		delete(docs, ref.key)
 	}
+	m.trackAge(label, docs)
 	total := 0
 	for _, pending := range docs {
 		total += pending
@@ -84,6 +89,7 @@ func (m *metrics) sweptCollection(label string, pending map[string]int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.counts[label] = pending
+	m.trackAge(label, pending)
 	total := 0
 	for _, n := range pending {
 		total += n

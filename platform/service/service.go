@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -48,6 +49,9 @@ type Spec struct {
 	// Topics this service creates at start-up (their dead-letter topics are
 	// created too).
 	Topics []string
+	// LogWriter receives the JSON log; os.Stdout when nil. The gateway
+	// passes a buffered writer (one write per batch of lines, not per line).
+	LogWriter io.Writer
 }
 
 // Setup wires a service's routes, consumers and workers onto app. It runs

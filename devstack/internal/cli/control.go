@@ -63,10 +63,21 @@ func status(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Request rate, error (5xx) rate and p99 over a short window, from
+	// each service's own /metrics; "-" when it cannot be read.
+	targets, err := client.Targets(ctx)
+	if err != nil {
+		targets = nil
+	}
+	red := serviceRED(ctx, targets)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tPID\tREADY\tRESTARTS\tUPTIME\tLAST EXIT")
+	fmt.Fprintln(tw, "SERVICE\tPID\tREADY\tRESTARTS\tUPTIME\tREQ/S\t5XX/S\tP99\tLAST EXIT")
 	for _, s := range list {
-		fmt.Fprintf(tw, "%s\t%d\t%t\t%d\t%s\t%s\n", s.Name, s.PID, s.Ready, s.Restarts, s.Uptime, s.LastExit)
+		r, ok := red[s.Name]
+		if !ok {
+			r = redColumns{"-", "-", "-"}
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%t\t%d\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.PID, s.Ready, s.Restarts, s.Uptime, r.rate, r.errors, r.p99, s.LastExit)
 	}
 	return tw.Flush()
 }

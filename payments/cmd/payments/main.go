@@ -77,6 +77,9 @@ func setup(ctx context.Context, app *service.App, cfg *Config) error {
 		return err
 	}
 	app.Relay.Watch(st.Payments())
+	if err := stripeapi.RegisterMetrics(app.Registry); err != nil {
+		return err
+	}
 	stripeClient := stripeapi.New(stripeapi.Options{
 		APIURL:    cfg.StripeAPIURL,
 		SecretKey: cfg.StripeSecretKey,

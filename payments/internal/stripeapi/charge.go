@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/stripe/stripe-go/v76"
 
@@ -34,7 +35,9 @@ var ErrNotSettled = errors.New("stripe: payment not settled yet")
 func (c *Client) Charge(ctx context.Context, call domain.ChargeCall) (domain.ChargeOutcome, error) {
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
+	start := time.Now()
 	pi, err := c.intents.New(ChargeParams(ctx, call))
+	observeCall(opCreatePaymentIntent, start, err)
 	if err != nil {
 		if o, ok := declineOutcome(err, call.Attempt); ok {
 			return o, nil

@@ -3,6 +3,7 @@ package stripeapi
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/stripe/stripe-go/v76"
 
@@ -17,7 +18,9 @@ import (
 func (c *Client) Refund(ctx context.Context, call domain.RefundCall) (domain.RefundOutcome, error) {
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
+	start := time.Now()
 	re, err := c.refunds.New(RefundParams(ctx, call))
+	observeCall(opCreateRefund, start, err)
 	if err != nil {
 		var se *stripe.Error
 		if errors.As(err, &se) && !retryableStatus(se) && se.Type == stripe.ErrorTypeInvalidRequest {

@@ -34,6 +34,7 @@ const (
 func ParseWebhook(payload []byte, sigHeader, secret string) (domain.WebhookEvent, error) {
 	ev, err := webhook.ConstructEvent(payload, sigHeader, secret)
 	if err != nil {
+		webhookVerifyFailures.Inc()
 		return domain.WebhookEvent{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
 	out := domain.WebhookEvent{ID: ev.ID, Type: string(ev.Type)}

@@ -91,6 +91,9 @@ func setup(ctx context.Context, app *service.App, cfg *Config) error {
 		return err
 	}
 	throttle := security.NewLoginThrottle(security.DefaultAccountPolicy, security.DefaultClientPolicy)
+	if err := accounts.RegisterMetrics(app.Registry); err != nil {
+		return err
+	}
 	accts := accounts.New(st, hasher, ring, throttle, accounts.Options{RefreshTokenTTL: cfg.RefreshTokenTTL, Logger: app.Logger})
 	if cfg.AdminEmail != "" {
 		if err := accts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {

@@ -97,6 +97,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		return Tokens{}, err
 	}
 	if err := s.throttle.Check(email, clientAddr, s.opts.Now()); err != nil {
+		countLogin(loginThrottled)
 		return Tokens{}, err
 	}
 	user, err := s.store.FindUserByEmail(ctx, email)
@@ -111,9 +112,11 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	}
 	if !ok {
 		s.throttle.Failure(email, clientAddr, s.opts.Now())
+		countLogin(loginInvalid)
 		return Tokens{}, ErrInvalidCredentials
 	}
 	s.throttle.Success(email)
+	countLogin(loginSucceeded)
 	return s.startSession(ctx, user)
 }
 
