@@ -8,4 +8,7 @@ type UserRegistered struct {
 	Roles  []string `json:"roles"`
 	// MerchantID is set when the user registered as a merchant.
 	MerchantID string `json:"merchant_id,omitempty"`
+	// StoreName is a merchant's public store name (optional: producers
+	// before it was added leave it empty).
+	StoreName string `json:"store_name,omitempty"`
 }

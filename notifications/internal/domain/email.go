@@ -1,0 +1,156 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// Status is where a notification or a webhook delivery stands.
+type Status string
+
+// Statuses of notifications and deliveries.
+const (
+	// StatusQueued: waiting to be sent (first try or a retry).
+	StatusQueued Status = "queued"
+	// StatusSent: the SMTP server accepted the email, or the webhook
+	// answered 2xx.
+	StatusSent Status = "sent"
+	// StatusFailed: a permanent failure, or retries ran out.
+	StatusFailed Status = "failed"
+	// StatusSuppressed: the recipient turned this kind of email off.
+	StatusSuppressed Status = "suppressed"
+)
+
+// Address is a postal address.
+type Address struct {
+	Name, Line1, Line2, City, Region, PostalCode, Country string
+}
+
+// Lines is the address as printed lines, empty parts left out.
+func (a Address) Lines() []string {
+	var out []string
+	for _, l := range []string{a.Name, a.Line1, a.Line2, strings.TrimSpace(a.PostalCode + " " + a.City), a.Region, a.Country} {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Line is one product line of an order.
+type Line struct {
+	ProductID  string
+	MerchantID string
+	Name       string
+	UnitPrice  Money
+	Quantity   int64
+}
+
+// Total is the line's price times its quantity.
+func (l Line) Total() Money { return l.UnitPrice.Times(l.Quantity) }
+
+// LinesOf keeps the lines of one merchant.
+func LinesOf(lines []Line, merchantID string) []Line {
+	var out []Line
+	for _, l := range lines {
+		if l.MerchantID == merchantID {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// MerchantsOf lists the distinct merchants of lines, in order of appearance.
+func MerchantsOf(lines []Line) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range lines {
+		if l.MerchantID != "" && !seen[l.MerchantID] {
+			seen[l.MerchantID] = true
+			out = append(out, l.MerchantID)
+		}
+	}
+	return out
+}
+
+// Sum adds up the lines' totals; the currency is the first line's.
+func Sum(lines []Line) Money {
+	var m Money
+	for i, l := range lines {
+		if i == 0 {
+			m.Currency = l.UnitPrice.Currency
+		}
+		m.Amount += l.Total().Amount
+	}
+	return m
+}
+
+// Notification is one email to one recipient because of one event. Its
+// content is the order snapshot the event carried; the recipient's address
+// and the store names are looked up when it is sent.
+type Notification struct {
+	// ID is NotificationID(EventID, RecipientID, Kind).
+	ID      string
+	EventID string
+	Kind    Kind
+	// RecipientID is a user id, or MerchantRecipient(merchant id).
+	RecipientID string
+	OrderID     string
+	Lines       []Line
+	Total       Money
+	Address     Address
+	// Reason is a decline message or a cancellation reason.
+	Reason string
+	Status Status
+	// Attempts counts the sends tried; LastError is the latest failure.
+	Attempts  int
+	LastError string
+	// Email is the address it went to, once known.
+	Email     string
+	MessageID string
+	CreatedAt time.Time
+	NextTryAt time.Time
+	SentAt    time.Time
+}
+
+// MerchantRecipient is the recipient id of a merchant's emails.
+func MerchantRecipient(merchantID string) string { return "merchant:" + merchantID }
+
+// MerchantOf returns the merchant id of a MerchantRecipient id.
+func MerchantOf(recipientID string) (string, bool) {
+	return strings.CutPrefix(recipientID, "merchant:")
+}
+
+// Contact is what the directory knows of a user or a merchant.
+type Contact struct {
+	ID    string
+	Email string
+	Name  string
+	// MerchantID and StoreName are set for merchants.
+	MerchantID string
+	StoreName  string
+}
+
+// RetryPolicy spaces the retries of a failing send and says when to stop.
+type RetryPolicy struct {
+	// Min is the first pause; each further pause doubles, up to Max.
+	Min, Max time.Duration
+	// GiveUpAfter is how long after its creation a notification or delivery
+	// stops being retried.
+	GiveUpAfter time.Duration
+}
+
+// Next returns when to try again after the attempts-th failure, and false
+// when the work created at created should be given up at now.
+func (p RetryPolicy) Next(attempts int, created, now time.Time) (time.Time, bool) {
+	pause := p.Min
+	for i := 1; i < attempts && pause < p.Max; i++ {
+		pause *= 2
+	}
+	pause = min(pause, p.Max)
+	next := now.Add(pause)
+	if next.After(created.Add(p.GiveUpAfter)) {
+		return time.Time{}, false
+	}
+	return next, true
+}
