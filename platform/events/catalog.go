@@ -58,6 +58,13 @@ type StockReleased struct {
 	Lines  []StockLine `json:"lines"`
 }
 
+// StockReturned is the data of TypeStockReturned: the sold units of a
+// refunded order are available again.
+type StockReturned struct {
+	OrderID string      `json:"order_id"`
+	Lines   []StockLine `json:"lines"`
+}
+
 // StockCommitted is the data of TypeStockCommitted: the order's held units
 // are sold.
 type StockCommitted struct {

@@ -51,6 +51,9 @@ const (
 	// TypeStockCommitted: an order's held units became sold
 	// (data StockCommitted).
 	TypeStockCommitted = "mercato.stock.committed.v1"
+	// TypeStockReturned: a refunded order's sold units are available again
+	// (data StockReturned).
+	TypeStockReturned = "mercato.stock.returned.v1"
 
 	// TypeOrderPlaced: a shopper checked out (data OrderPlaced).
 	TypeOrderPlaced = "mercato.order.placed.v1"

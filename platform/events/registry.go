@@ -13,6 +13,7 @@ var registry = map[string]func() any{
 	TypeStockRejected:   func() any { return new(StockRejected) },
 	TypeStockReleased:   func() any { return new(StockReleased) },
 	TypeStockCommitted:  func() any { return new(StockCommitted) },
+	TypeStockReturned:   func() any { return new(StockReturned) },
 
 	TypeOrderPlaced:           func() any { return new(OrderPlaced) },
 	TypeOrderPaymentRequested: func() any { return new(OrderPaymentRequested) },

@@ -15,7 +15,7 @@ import (
 var allTypes = []string{
 	events.TypeUserRegistered,
 	events.TypeProductCreated, events.TypeProductUpdated, events.TypeProductArchived,
-	events.TypeStockReserved, events.TypeStockRejected, events.TypeStockReleased, events.TypeStockCommitted,
+	events.TypeStockReserved, events.TypeStockRejected, events.TypeStockReleased, events.TypeStockCommitted, events.TypeStockReturned,
 	events.TypeOrderPlaced, events.TypeOrderPaymentRequested, events.TypeOrderPaid, events.TypeOrderCancelled,
 	events.TypeOrderShipped, events.TypeOrderRefundRequested, events.TypeOrderRefunded,
 	events.TypePaymentSucceeded, events.TypePaymentFailed, events.TypePaymentRequiresAction, events.TypePaymentRefunded,

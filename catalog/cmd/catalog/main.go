@@ -28,8 +28,13 @@ type Config struct {
 	HoldTTL time.Duration `env:"HOLD_TTL" envDefault:"15m"`
 	// HoldSweepInterval is how often expired holds are looked for.
 	HoldSweepInterval time.Duration `env:"HOLD_SWEEP_INTERVAL" envDefault:"30s"`
-	// ReadModelRefresh reloads the in-memory read model from the store this
-	// often, for the writes of other replicas; 0 (one replica) turns it off.
+	// ReadModelSnapshotInterval is how often the read model is saved as a
+	// snapshot (when it changed), so the next start reads a few documents
+	// instead of every product; 0 turns snapshots off.
+	ReadModelSnapshotInterval time.Duration `env:"READ_MODEL_SNAPSHOT_INTERVAL" envDefault:"30s"`
+	// ReadModelRefresh reloads the whole read model from the store this
+	// often: a safety net only, since every replica follows catalog.events
+	// for the writes of the others; 0 (the default) turns it off.
 	ReadModelRefresh time.Duration `env:"READ_MODEL_REFRESH" envDefault:"0s"`
 }
 
@@ -52,14 +57,23 @@ func setup(ctx context.Context, app *service.App, cfg Config) error {
 	if err := st.EnsureIndexes(ctx); err != nil {
 		return err
 	}
+	if err := catalog.RegisterMetrics(app.Registry); err != nil {
+		return err
+	}
 	model := readmodel.New(api.RenderPublic)
 	svc := catalog.New(catalog.Options{Store: st, Model: model, Currency: cfg.StoreCurrency, HoldTTL: cfg.HoldTTL, Logger: app.Logger})
-	started := time.Now()
-	n, err := svc.LoadReadModel(ctx)
+	// The model is complete before the server listens: a snapshot (or every
+	// product) plus every catalog.events event published before start-up.
+	follower := consumer.NewFollower(consumer.FollowerConfig{Brokers: cfg.KafkaBrokers, Service: svc, Logger: app.Logger})
+	loaded, err := follower.Start(ctx, cfg.ReadModelSnapshotInterval > 0)
 	if err != nil {
 		return fmt.Errorf("load read model: %w", err)
 	}
-	app.Logger.Info("read model loaded", "products", n, "took", time.Since(started).String())
+	app.Logger.Info("read model loaded", "from", loaded.Source, "products", loaded.Products, "replayed_events", loaded.Replayed, "took", loaded.Took.String())
+	app.Go(follower.Run)
+	if cfg.ReadModelSnapshotInterval > 0 {
+		app.Go(func(ctx context.Context) { follower.RunSnapshots(ctx, cfg.ReadModelSnapshotInterval, loaded) })
+	}
 
 	api.Register(app.Router(), svc, model, app.Auth)
 	app.ConsumeEvents(consumer.Handlers(svc), events.TopicOrders)

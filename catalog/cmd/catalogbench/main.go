@@ -9,6 +9,9 @@
 //	    # seed, print sample URLs and keep serving (for wrk or the gateway)
 //	go run ./catalog/cmd/catalogbench -target http://127.0.0.1:18080 -ids ids.txt
 //	    # drive an already running catalog or gateway
+//	go run ./catalog/cmd/catalogbench -startup
+//	    # time the read model's start-up: every product from the store
+//	    # (before) and snapshot + catalog.events replay (after), same data
 //
 // It is a program, not a test, so `go test` never runs it.
 package main
@@ -35,12 +38,19 @@ func main() {
 		serve       = flag.Bool("serve", false, "after seeding, keep serving until interrupted instead of measuring")
 		target      = flag.String("target", "", "base URL to measure instead of an in-process catalog (a running catalog or gateway)")
 		idsFile     = flag.String("ids", "", "with -target: file of product ids (one a line) for the product read; written by -serve")
+		startup     = flag.Bool("startup", false, "measure the read model's start-up paths (every product from the store, snapshot) instead of the read path")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 
+	if *startup {
+		if err := measureStartup(ctx, *products); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	base := *target
 	var ids []string
 	if base == "" {

@@ -8,10 +8,27 @@ import (
 	"github.com/mercato-shop/mercato/platform/outbox"
 )
 
+// ReplicaHeader is the Kafka header naming the catalog replica (process)
+// that wrote an event: a replica following catalog.events skips its own
+// events, whose effect it applied to its read model when it wrote them.
+const ReplicaHeader = "mercato-catalog-replica"
+
 // productEvent is the outbox entry of a product event carrying p's
 // snapshot, written under ctx (its trace travels with the event).
-func productEvent(ctx context.Context, eventType string, p domain.Product) (outbox.Entry, error) {
-	return outbox.NewEvent(ctx, events.TopicCatalog, events.SourceCatalog, eventType, p.ID, ProductEvent(p))
+func (s *Service) productEvent(ctx context.Context, eventType string, p domain.Product) (outbox.Entry, error) {
+	return s.signed(outbox.NewEvent(ctx, events.TopicCatalog, events.SourceCatalog, eventType, p.ID, ProductEvent(p)))
+}
+
+// signed adds this replica's ReplicaHeader to an entry.
+func (s *Service) signed(entry outbox.Entry, err error) (outbox.Entry, error) {
+	if err != nil {
+		return entry, err
+	}
+	if entry.Headers == nil {
+		entry.Headers = map[string]string{}
+	}
+	entry.Headers[ReplicaHeader] = s.replica
+	return entry, nil
 }
 
 // ProductEvent is the event snapshot of p.
@@ -26,8 +43,8 @@ func ProductEvent(p domain.Product) events.Product {
 
 // stockEvent is the outbox entry of a stock event of orderID, written under
 // ctx (its trace travels with the event).
-func stockEvent(ctx context.Context, eventType, orderID string, data any) (outbox.Entry, error) {
-	return outbox.NewEvent(ctx, events.TopicCatalog, events.SourceCatalog, eventType, orderID, data)
+func (s *Service) stockEvent(ctx context.Context, eventType, orderID string, data any) (outbox.Entry, error) {
+	return s.signed(outbox.NewEvent(ctx, events.TopicCatalog, events.SourceCatalog, eventType, orderID, data))
 }
 
 func stockLines(lines []domain.Line) []events.StockLine {

@@ -24,7 +24,7 @@ func (s *Service) CreateProduct(ctx context.Context, merchantID string, d domain
 		return domain.Product{}, fmt.Errorf("new product id: %w", err)
 	}
 	p := domain.NewProduct(id.String(), merchantID, d, s.now())
-	entry, err := productEvent(ctx, events.TypeProductCreated, p)
+	entry, err := s.productEvent(ctx, events.TypeProductCreated, p)
 	if err != nil {
 		return domain.Product{}, err
 	}
@@ -111,7 +111,7 @@ func (s *Service) change(ctx context.Context, merchantID, id, eventType string, 
 			return domain.Product{}, err
 		}
 		next.Version = current.Version + 1
-		entry, err := productEvent(ctx, eventType, next)
+		entry, err := s.productEvent(ctx, eventType, next)
 		if err != nil {
 			return domain.Product{}, err
 		}

@@ -57,15 +57,18 @@ func (s *Service) Reserve(ctx context.Context, orderID string, lines []domain.Li
 	}
 	if len(r.Rejected) == 0 {
 		r.State = domain.StateReserved
-		entry, err := stockEvent(ctx, events.TypeStockReserved, orderID, events.StockReserved{OrderID: orderID, Lines: stockLines(r.Lines), ExpiresAt: r.ExpiresAt})
+		entry, err := s.stockEvent(ctx, events.TypeStockReserved, orderID, events.StockReserved{OrderID: orderID, Lines: stockLines(r.Lines), ExpiresAt: r.ExpiresAt})
 		if err != nil {
 			return err
 		}
 		err = s.store.InsertReservation(ctx, r, entry)
+		observeReservation(r.State, err)
 		return s.settleRecorded(ctx, r, err)
 	}
 	r.State = domain.StateRejected
-	return s.settleRecorded(ctx, r, s.recordRejected(ctx, r))
+	err := s.recordRejected(ctx, r)
+	observeReservation(r.State, err)
+	return s.settleRecorded(ctx, r, err)
 }
 
 // holdAll holds r's lines in order until one fails; that one and any
@@ -146,7 +149,7 @@ func reservable(p domain.Product) int64 {
 // apperr.ErrConflict when the order's outcome is already recorded.
 func (s *Service) recordRejected(ctx context.Context, r domain.Reservation) error {
 	r.State = domain.StateRejected
-	entry, err := stockEvent(ctx, events.TypeStockRejected, r.OrderID, events.StockRejected{OrderID: r.OrderID, Lines: rejectedLines(r.Rejected)})
+	entry, err := s.stockEvent(ctx, events.TypeStockRejected, r.OrderID, events.StockRejected{OrderID: r.OrderID, Lines: rejectedLines(r.Rejected)})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
 )
@@ -29,8 +31,11 @@ type Options struct {
 	// HoldTTL is how long reserved units stay held (default 15 minutes).
 	HoldTTL time.Duration
 	// Now is the clock (default time.Now).
-	Now    func() time.Time
-	Logger *slog.Logger
+	Now func() time.Time
+	// Replica names this process in the events it writes (ReplicaHeader);
+	// default a fresh random id.
+	Replica string
+	Logger  *slog.Logger
 }
 
 // Service runs the catalog's use cases.
@@ -40,6 +45,7 @@ type Service struct {
 	currency string
 	holdTTL  time.Duration
 	clock    func() time.Time
+	replica  string
 	log      *slog.Logger
 }
 
@@ -57,8 +63,14 @@ func New(opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Service{store: opts.Store, model: opts.Model, currency: opts.Currency, holdTTL: opts.HoldTTL, clock: opts.Now, log: opts.Logger}
+	if opts.Replica == "" {
+		opts.Replica = uuid.NewString()
+	}
+	return &Service{store: opts.Store, model: opts.Model, currency: opts.Currency, holdTTL: opts.HoldTTL, clock: opts.Now, replica: opts.Replica, log: opts.Logger}
 }
+
+// Replica is the id this process signs its events with (ReplicaHeader).
+func (s *Service) Replica() string { return s.replica }
 
 // Currency is the store currency.
 func (s *Service) Currency() string { return s.currency }

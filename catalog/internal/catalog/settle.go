@@ -56,7 +56,7 @@ func (s *Service) finishCommit(ctx context.Context, r domain.Reservation) error 
 			s.model.Apply(p)
 		}
 	}
-	entry, err := stockEvent(ctx, events.TypeStockCommitted, r.OrderID, events.StockCommitted{OrderID: r.OrderID, Lines: stockLines(r.Lines)})
+	entry, err := s.stockEvent(ctx, events.TypeStockCommitted, r.OrderID, events.StockCommitted{OrderID: r.OrderID, Lines: stockLines(r.Lines)})
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Service) release(ctx context.Context, r domain.Reservation, reason stri
 			s.model.Apply(p)
 		}
 	}
-	entry, err := stockEvent(ctx, events.TypeStockReleased, r.OrderID, events.StockReleased{OrderID: r.OrderID, Reason: reason, Lines: stockLines(r.Lines)})
+	entry, err := s.stockEvent(ctx, events.TypeStockReleased, r.OrderID, events.StockReleased{OrderID: r.OrderID, Reason: reason, Lines: stockLines(r.Lines)})
 	if err != nil {
 		return false, err
 	}
@@ -174,7 +174,11 @@ func (s *Service) giveBack(ctx context.Context, r domain.Reservation) (bool, err
 			s.model.Apply(p)
 		}
 	}
-	if _, err := s.store.Transition(ctx, r.OrderID, []domain.ReservationState{domain.StateReturning}, domain.StateReturned, "", now); err != nil {
+	entry, err := s.stockEvent(ctx, events.TypeStockReturned, r.OrderID, events.StockReturned{OrderID: r.OrderID, Lines: stockLines(r.Lines)})
+	if err != nil {
+		return false, err
+	}
+	if _, err := s.store.Transition(ctx, r.OrderID, []domain.ReservationState{domain.StateReturning}, domain.StateReturned, "", now, entry); err != nil {
 		return false, err
 	}
 	for _, l := range r.Lines {

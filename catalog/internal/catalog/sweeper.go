@@ -23,6 +23,7 @@ func (s *Service) releaseExpired(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		holdsExpired.Add(float64(n))
 		if n > 0 {
 			s.log.InfoContext(ctx, "released expired holds", "reservations", n)
 		}

@@ -68,6 +68,13 @@ func (m *Model) Apply(p domain.Product) bool {
 	it := m.newItem(p)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.applyLocked(it)
+}
+
+// applyLocked stores it unless the model has its version or a newer one;
+// the caller holds the write lock.
+func (m *Model) applyLocked(it *item) bool {
+	p := it.p
 	old := m.items[p.ID]
 	if old != nil && old.p.Version >= p.Version {
 		return false
