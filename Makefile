@@ -1,13 +1,13 @@
 # Mercato: the two commands are `make run` and `make test`.
-MODULES := platform users catalog orders payments gateway devstack deploy
+MODULES := platform users catalog orders payments notifications analytics gateway devstack deploy
 PKGS := $(MODULES:%=./%/...)
 GO ?= go
 
-.PHONY: run test test-short build vet fmt lint images
+.PHONY: run test test-short build vet fmt lint images webdeps
 VERSION ?= 0.1.0
 
 ## run: start the whole suite on loopback (embedded Kafka, FerretDB, every service)
-run:
+run: webdeps
 	$(GO) run ./devstack/cmd/devstack up
 
 ## test: every test of every module, end-to-end included
@@ -19,8 +19,8 @@ test-short:
 	$(GO) test -short -count=1 $(PKGS)
 
 ## build: every service binary into ./bin
-build:
-	$(GO) build -o bin/ ./users/cmd/users ./catalog/cmd/catalog ./orders/cmd/orders ./payments/cmd/payments ./gateway/cmd/gateway ./devstack/cmd/devstack
+build: webdeps
+	$(GO) build -o bin/ ./users/cmd/users ./catalog/cmd/catalog ./orders/cmd/orders ./payments/cmd/payments ./notifications/cmd/notifications ./analytics/cmd/analytics ./gateway/cmd/gateway ./devstack/cmd/devstack
 
 vet:
 	$(GO) vet $(PKGS)
@@ -33,5 +33,22 @@ lint:
 
 ## images: every container image (needs a Docker engine with BuildKit)
 images:
-	for s in users catalog orders payments gateway; do docker build -f $$s/Dockerfile --build-arg VERSION=$(VERSION) -t ghcr.io/mercato-shop/mercato-$$s:$(VERSION) . || exit 1; done
+	for s in users catalog orders payments notifications analytics gateway; do docker build -f $$s/Dockerfile --build-arg VERSION=$(VERSION) -t ghcr.io/mercato-shop/mercato-$$s:$(VERSION) . || exit 1; done
 	docker build -f devstack/Dockerfile.stripe-emulator --build-arg VERSION=$(VERSION) -t ghcr.io/mercato-shop/mercato-stripe-emulator:$(VERSION) .
+
+## webdeps: the merchant dashboard's charting library, uPlot (MIT), fetched
+## from the npm registry (`npm pack` checks the registry's integrity hash)
+## into gateway/internal/web/static/vendor, which is gitignored and embedded
+## in the gateway. Without npm or network the dashboard draws its own SVG chart.
+UPLOT_VERSION ?= 1.6.32
+WEB_VENDOR := gateway/internal/web/static/vendor
+webdeps:
+	@if [ -f $(WEB_VENDOR)/uPlot.esm.js ] && [ "$$(cat $(WEB_VENDOR)/VERSION 2>/dev/null)" = "$(UPLOT_VERSION)" ]; then exit 0; fi; \
+	tmp=$$(mktemp -d); \
+	if command -v npm >/dev/null 2>&1 && (cd $$tmp && npm pack --silent uplot@$(UPLOT_VERSION) >/dev/null 2>&1) && \
+	   tar -xzf $$tmp/uplot-$(UPLOT_VERSION).tgz -C $$tmp package/dist/uPlot.esm.js package/dist/uPlot.min.css package/LICENSE; then \
+	  cp $$tmp/package/dist/uPlot.esm.js $$tmp/package/dist/uPlot.min.css $(WEB_VENDOR)/ && \
+	  cp $$tmp/package/LICENSE $(WEB_VENDOR)/uPlot.LICENSE && echo $(UPLOT_VERSION) > $(WEB_VENDOR)/VERSION && \
+	  echo "webdeps: uPlot $(UPLOT_VERSION) in $(WEB_VENDOR)"; \
+	else echo "webdeps: could not fetch uplot@$(UPLOT_VERSION); the dashboard draws its own SVG chart"; fi; \
+	rm -rf $$tmp

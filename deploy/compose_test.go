@@ -77,7 +77,7 @@ func TestComposeNeedsTheSecretsFromDotEnv(t *testing.T) {
 
 func TestComposeRunsEverythingHealthChecked(t *testing.T) {
 	p := composeProject(t)
-	want := append([]string{"kafka", "mongo", "stripe-emulator"}, services...)
+	want := append([]string{"kafka", "mongo", "stripe-emulator", "mailpit"}, services...)
 	for _, name := range want {
 		if _, ok := p.Services[name]; !ok {
 			t.Errorf("compose has no service %s", name)
@@ -98,7 +98,12 @@ func TestComposeRunsEverythingHealthChecked(t *testing.T) {
 				t.Errorf("%s: depends_on %s with condition %q, want service_healthy", name, dep, d.Condition)
 			}
 		}
-		if name != "gateway" && len(s.Ports) > 0 {
+		if name == "mailpit" {
+			// Mailpit's page shows the sent emails, on loopback only.
+			if len(s.Ports) != 1 || s.Ports[0].HostIP != "127.0.0.1" || s.Ports[0].Target != 8025 {
+				t.Errorf("mailpit ports %+v, want its page (8025) on 127.0.0.1 only", s.Ports)
+			}
+		} else if name != "gateway" && len(s.Ports) > 0 {
 			t.Errorf("%s: publishes ports; only the gateway is published", name)
 		}
 		if s.Deploy == nil || s.Deploy.Resources.Limits == nil || s.Deploy.Resources.Limits.MemoryBytes == 0 {

@@ -14,7 +14,8 @@ import (
 const secretValue = "(secret)"
 
 // runtimeVars are read by the Go runtime, not by a service's configuration.
-var runtimeVars = map[string]bool{"GOMEMLIMIT": true, "GOMAXPROCS": true, "GOGC": true, "GODEBUG": true}
+var runtimeVars = map[string]bool{"GOMEMLIMIT": true, "GOMAXPROCS": true, "GOGC": true, "GODEBUG": true,
+	"OTEL_EXPORTER_OTLP_ENDPOINT": true} // read by the OpenTelemetry SDK (platform/tracing)
 
 // k8sEnv is the environment a container gets: env entries (secret refs as
 // secretValue) and every key of the ConfigMaps it loads with envFrom.

@@ -19,6 +19,8 @@ var dockerfiles = map[string]string{
 	"catalog/Dockerfile":                  "catalog",
 	"orders/Dockerfile":                   "orders",
 	"payments/Dockerfile":                 "payments",
+	"notifications/Dockerfile":            "notifications",
+	"analytics/Dockerfile":                "analytics",
 	"gateway/Dockerfile":                  "gateway",
 	"devstack/Dockerfile.stripe-emulator": "stripe-emulator",
 }

@@ -15,10 +15,10 @@ import (
 // services are Mercato's five services: <name>/cmd/<name> is the main,
 // <name>/Dockerfile the image, and each is a compose service and a k8s
 // Deployment of the same name.
-var services = []string{"users", "catalog", "orders", "payments", "gateway"}
+var services = []string{"users", "catalog", "orders", "payments", "notifications", "analytics", "gateway"}
 
 // servicesWithStore are the services that own a MongoDB database and use Kafka.
-var servicesWithStore = []string{"users", "catalog", "orders", "payments"}
+var servicesWithStore = []string{"users", "catalog", "orders", "payments", "notifications", "analytics"}
 
 // overlays are the kustomize overlays an operator applies.
 var overlays = []string{"k8s/overlays/dev", "k8s/overlays/prod"}

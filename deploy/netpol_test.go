@@ -29,6 +29,14 @@ var architectureEdges = []edge{
 	{"users", "kafka", 9092}, {"catalog", "kafka", 9092}, {"orders", "kafka", 9092}, {"payments", "kafka", 9092},
 	{"users", "mongodb", 27017}, {"catalog", "mongodb", 27017}, {"orders", "mongodb", 27017}, {"payments", "mongodb", 27017},
 	{"payments", "stripe-emulator", 12111}, {"stripe-emulator", "gateway", 8080},
+	// Analytics (issue 15): the gateway proxies the dashboard and writes
+	// behaviour events to Kafka itself.
+	{"gateway", "analytics", 8086}, {"gateway", "kafka", 9092},
+	{"analytics", "users", 8081}, {"analytics", "kafka", 9092}, {"analytics", "mongodb", 27017},
+	// Notifications (issue 14): preferences and webhooks behind the gateway;
+	// emails to Mailpit in dev.
+	{"gateway", "notifications", 8085}, {"notifications", "users", 8081},
+	{"notifications", "kafka", 9092}, {"notifications", "mongodb", 27017}, {"notifications", "mailpit", 1025},
 }
 
 // selects reports whether a label selector (nil: none) matches pod labels.
@@ -224,6 +232,11 @@ func TestNetworkPoliciesDenyByDefaultAndCoverEveryService(t *testing.T) {
 		}
 		if !egressToInternet(m.NetworkPolicies["payments"], 443) {
 			t.Errorf("%s: payments cannot reach Stripe (egress 443)", dir)
+		}
+		for _, port := range []int32{587, 443} {
+			if !egressToInternet(m.NetworkPolicies["notifications"], port) {
+				t.Errorf("%s: notifications cannot reach the SMTP relay and webhooks (egress %d)", dir, port)
+			}
 		}
 	}
 }

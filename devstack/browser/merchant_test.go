@@ -59,9 +59,15 @@ func TestMerchantCreatesAProductWatchesItSellLiveAndShipsIt(t *testing.T) {
 		t.Fatalf("the purchase ended %s", o.Status)
 	}
 	paidAt := time.Now()
+	// Within 1 s of paid (issue 15), over the analytics service's stream,
+	// without a reload; the chart has the sale's minute as a point.
 	run(t, ctx, "live sale",
-		waitFor(textContains("#orders-today", "1")+` && `+textContains("#latest-orders", name)+` && window.__notReloaded === true`, 5*time.Second))
+		waitFor(textContains("#orders-today", "1")+` && `+textContains("#latest-orders", name)+` && window.__notReloaded === true`, time.Second),
+		waitFor(`Number(document.querySelector('#sales-chart')?.dataset.points) >= 1`, time.Second))
 	t.Logf("the dashboard showed the sale %s after the order read as paid", time.Since(paidAt).Round(time.Millisecond))
+	if funnel := text(t, ctx, `#funnel [data-step="paid"] .funnel-count`); funnel != "1" {
+		t.Errorf("the funnel's paid step reads %q, want 1", funnel)
+	}
 	revenue := text(t, ctx, "#revenue-today")
 	if revenue != "$49.00" {
 		t.Errorf("revenue today %q, want $49.00", revenue)

@@ -26,4 +26,8 @@ func TestSeedRunsAgainWithoutChanges(t *testing.T) {
 	if !strings.Contains(strings.Join(banner, "\n"), "60 products (0 new)") {
 		t.Fatalf("second run banner: %q", banner)
 	}
+	// The dashboards' day of history was sent once, on the first run.
+	if !strings.Contains(strings.Join(suiteBanner, "\n"), "Dashboard history") || strings.Contains(strings.Join(banner, "\n"), "Dashboard history") {
+		t.Fatalf("history: first run %q, second run %q", suiteBanner, banner)
+	}
 }

@@ -2,6 +2,7 @@ package browser_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -77,10 +78,52 @@ func TestShopperSearchesBuysTwoProductsAndSeesTheOrderPaid(t *testing.T) {
 		t.Errorf("status text %q", status)
 	}
 	screenshot(t, ctx, "order-paid")
+	orderPath, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orderID := strings.TrimPrefix(orderPath, "/orders/")
 
 	run(t, ctx, "history",
 		chromedp.Navigate(base+"/orders"),
 		waitFor(`document.querySelectorAll('.order-list [data-status="paid"]').length === 1`, 10*time.Second))
+
+	seeConfirmationEmail(t, ctx, orderID)
+}
+
+// seeConfirmationEmail opens the devstack's mail page, waits for the
+// order's confirmation and opens it: the lines and the total are shown.
+func seeConfirmationEmail(t *testing.T, ctx context.Context, orderID string) {
+	t.Helper()
+	subject := "order " + orderID + " confirmed"
+	found := `[...document.querySelectorAll('#messages a')].find(a => a.textContent.includes(` + jsString(subject) + `))`
+	run(t, ctx, "mail page",
+		chromedp.Navigate(suiteStack.MailURL()),
+		chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+			// The page is static: reload until the email is listed.
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				if ok, err := chromedp.Evaluate[bool]("Boolean("+found+")")(ctx, tgt); err == nil && ok {
+					return nil
+				}
+				if time.Now().After(deadline) {
+					return fmt.Errorf("no email %q on the mail page", subject)
+				}
+				time.Sleep(300 * time.Millisecond)
+				if _, err := chromedp.Reload()(ctx, tgt); err != nil {
+					return err
+				}
+			}
+		}),
+		eval(found+`.click()`),
+		waitFor(textContains("#subject", subject), 10*time.Second))
+	body := text(t, ctx, "#text")
+	for _, want := range []string{"Desk Lamp", "Ceramic Mug", "Total:", "1 Browser Lane"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("confirmation email lacks %q:\n%s", want, body)
+		}
+	}
+	screenshot(t, ctx, "mail-confirmation")
 }
 
 func TestDeclinedCardShowsAClearMessage(t *testing.T) {

@@ -33,10 +33,19 @@ type Endpoints struct {
 	StripeURL           string
 	StripeSecretKey     string
 	StripeWebhookSecret string
+	// SMTPAddr is the mail sink's SMTP host:port.
+	SMTPAddr string
 }
 
 // DefaultStripePort is the Stripe emulator's well-known port.
 const DefaultStripePort = 12111
+
+// DefaultSMTPPort and DefaultMailUIPort are the mail sink's well-known
+// ports (Mailpit's).
+const (
+	DefaultSMTPPort   = 1025
+	DefaultMailUIPort = 8025
+)
 
 // StripeWebhookPath is where the gateway takes Stripe's webhooks; the
 // emulator delivers its events to the gateway's URL plus this path.
@@ -59,12 +68,40 @@ var Services = []Service{
 			"STRIPE_WEBHOOK_SECRET=" + e.StripeWebhookSecret,
 		}
 	}},
+	{Name: "notifications", Package: "./notifications/cmd/notifications", Port: 8085, Env: func(e Endpoints) []string {
+		return []string{
+			"SMTP_ADDR=" + e.SMTPAddr,
+			"SMTP_TIMEOUT=5s",
+			"MAIL_RETRY_MIN=200ms",
+			"MAIL_RETRY_MAX=5s",
+			"WEBHOOK_RETRY_MIN=500ms",
+			"WEBHOOK_RETRY_MAX=30s",
+			"WEBHOOK_TIMEOUT=5s",
+			// The devstack's merchants run their receivers on this machine.
+			"WEBHOOK_ALLOW_LOOPBACK=true",
+			"QUEUE_SWEEP_INTERVAL=250ms",
+		}
+	}},
+	{Name: "analytics", Package: "./analytics/cmd/analytics", Port: 8086},
 	{Name: Gateway, Package: "./gateway/cmd/gateway", Port: 8080, Env: func(e Endpoints) []string {
 		return []string{
 			"USERS_URL=" + e.URLs["users"],
 			"CATALOG_URL=" + e.URLs["catalog"],
 			"ORDERS_URL=" + e.URLs["orders"],
 			"PAYMENTS_URL=" + e.URLs["payments"],
+			"ANALYTICS_URL=" + e.URLs["analytics"],
+			"NOTIFICATIONS_URL=" + e.URLs["notifications"],
+			// Everything comes from 127.0.0.1 here (tests, the load
+			// generator, the browser), so the per-address budgets are
+			// generous; the per-user ones stay at their defaults x100.
+			"RATE_LIMIT_ADDR_AUTH=100000/1m",
+			"RATE_LIMIT_ADDR_CHECKOUT=100000/1m",
+			"RATE_LIMIT_ADDR_WRITE=1000000/1m",
+			"RATE_LIMIT_ADDR_READ=1000000/1m",
+			"RATE_LIMIT_ADDR_WEBHOOK=1000000/1m",
+			"RATE_LIMIT_USER_CHECKOUT=1000/1m",
+			"RATE_LIMIT_USER_WRITE=30000/1m",
+			"RATE_LIMIT_USER_READ=150000/1m",
 		}
 	}},
 }
@@ -78,14 +115,18 @@ type Ports struct {
 	Mongo int
 	// Stripe is the Stripe emulator's port.
 	Stripe int
+	// SMTP is the mail sink's SMTP port and MailUI the port of its web page.
+	SMTP   int
+	MailUI int
 	// Services maps a service name to its port.
 	Services map[string]int
 }
 
 // DefaultPorts are the well-known ports: Kafka 9092, MongoDB 27017, the
-// Stripe emulator 12111 (stripe-mock's) and each service's Port.
+// Stripe emulator 12111 (stripe-mock's), the mail sink 1025 (SMTP) and
+// 8025 (its page), and each service's Port.
 func DefaultPorts() Ports {
-	p := Ports{Kafka: 9092, Mongo: 27017, Stripe: DefaultStripePort, Services: map[string]int{}}
+	p := Ports{Kafka: 9092, Mongo: 27017, Stripe: DefaultStripePort, SMTP: DefaultSMTPPort, MailUI: DefaultMailUIPort, Services: map[string]int{}}
 	for _, s := range Services {
 		p.Services[s.Name] = s.Port
 	}

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mercato-shop/mercato/devstack/mailsink"
 	"github.com/mercato-shop/mercato/devstack/stripeemu"
 	"github.com/mercato-shop/mercato/devstack/supervisor"
 	"github.com/mercato-shop/mercato/platform/embedded"
@@ -59,6 +60,8 @@ type Stack struct {
 	kafka    *embedded.Kafka
 	mongo    *embedded.Mongo
 	stripe   *stripeemu.Emulator
+	mail     *mailsink.Sink
+	mailUI   *mailUI
 	sup      *supervisor.Supervisor
 	urls     map[string]string
 	logFiles []*os.File
@@ -195,6 +198,9 @@ func (st *Stack) startInfrastructure(opts Options, ports map[string]int) error {
 		return fmt.Errorf("stack: %w", err)
 	}
 	st.stripe = em
+	if err := st.startMail(opts); err != nil {
+		return err
+	}
 	opts.Logger.Info("infrastructure up", "kafka", k.Addr(), "mongo", m.URI(), "stripe", em.URL())
 	return nil
 }
@@ -204,7 +210,8 @@ func (st *Stack) startServices(opts Options, binDir string, ports map[string]int
 		st.urls[s.Name] = "http://127.0.0.1:" + strconv.Itoa(ports[s.Name])
 	}
 	endpoints := Endpoints{KafkaAddr: st.KafkaAddr(), MongoURI: st.MongoURI(), URLs: st.urls,
-		StripeURL: st.stripe.URL(), StripeSecretKey: st.stripe.SecretKey(), StripeWebhookSecret: st.stripe.WebhookSecret()}
+		StripeURL: st.stripe.URL(), StripeSecretKey: st.stripe.SecretKey(), StripeWebhookSecret: st.stripe.WebhookSecret(),
+		SMTPAddr: st.mail.Addr()}
 	supOpts := opts.Supervisor
 	if supOpts.Logger == nil {
 		supOpts.Logger = opts.Logger
@@ -309,6 +316,12 @@ func (st *Stack) close() error {
 	}
 	if st.stripe != nil {
 		err = errors.Join(err, st.stripe.Close())
+	}
+	if st.mailUI != nil {
+		err = errors.Join(err, st.mailUI.close())
+	}
+	if st.mail != nil {
+		err = errors.Join(err, st.mail.Close())
 	}
 	if st.mongo != nil {
 		st.mongo.Close()

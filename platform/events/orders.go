@@ -42,6 +42,9 @@ type OrderPaid struct {
 	Total           Money       `json:"total"`
 	PaymentIntentID string      `json:"payment_intent_id"`
 	PaidAt          time.Time   `json:"paid_at"`
+	// ShippingAddress is where the order goes (optional: producers before
+	// it was added leave it out).
+	ShippingAddress Address `json:"shipping_address,omitzero"`
 }
 
 // OrderCancelled is the data of TypeOrderCancelled: the catalog releases the

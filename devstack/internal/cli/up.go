@@ -46,6 +46,14 @@ func parseUpFlags(args []string) (upConfig, error) {
 	if err != nil {
 		return upConfig{}, err
 	}
+	smtpPort, err := portFlag(fs, "smtp", "mail sink (SMTP)", defaults.SMTP)
+	if err != nil {
+		return upConfig{}, err
+	}
+	mailUIPort, err := portFlag(fs, "mail-ui", "mail sink's web page", defaults.MailUI)
+	if err != nil {
+		return upConfig{}, err
+	}
 	servicePorts := map[string]*int{}
 	for _, s := range stack.Services {
 		if servicePorts[s.Name], err = portFlag(fs, s.Name, s.Name+" service", s.Port); err != nil {
@@ -65,7 +73,8 @@ func parseUpFlags(args []string) (upConfig, error) {
 		DataDir:  *dataDir,
 		BinDir:   *binDir,
 		LogLevel: *logLevel,
-		Ports:    stack.Ports{Kafka: *kafkaPort, Mongo: *mongoPort, Stripe: *stripePort, Services: map[string]int{}},
+		Ports: stack.Ports{Kafka: *kafkaPort, Mongo: *mongoPort, Stripe: *stripePort,
+			SMTP: *smtpPort, MailUI: *mailUIPort, Services: map[string]int{}},
 	}}
 	for name, p := range servicePorts {
 		cfg.stack.Ports.Services[name] = *p
@@ -98,7 +107,11 @@ func up(args []string, hooks Hooks, logger *slog.Logger) error {
 		ln.Close()
 		return err
 	}
-	adminSrv := &http.Server{Handler: admin.Handler(st.Supervisor()), ReadHeaderTimeout: 5 * time.Second}
+	adminMux := http.NewServeMux()
+	adminMux.Handle("/", admin.Handler(st.Supervisor()))
+	adminMux.Handle("/mail/", http.StripPrefix("/mail", st.Mail().Handler()))
+	adminMux.Handle(admin.TargetsPath, admin.TargetsHandler(st.ScrapeTargets()))
+	adminSrv := &http.Server{Handler: adminMux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := adminSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("admin endpoint", "err", err)
@@ -110,12 +123,15 @@ func up(args []string, hooks Hooks, logger *slog.Logger) error {
 	}
 	defer os.Remove(adminAddrFile(st.DataDir()))
 
+	promLines, stopPrometheus := startPrometheus(ctx, st, logger)
+	defer stopPrometheus()
 	var extra []string
 	if hooks.AfterReady != nil {
 		if extra, err = hooks.AfterReady(ctx, st); err != nil {
 			logger.Error("after-ready hook failed", "err", err)
 		}
 	}
+	extra = append(extra, promLines...)
 	printBanner(os.Stdout, bannerFor(st, adminAddr, time.Since(begin), extra))
 
 	<-ctx.Done()
@@ -141,6 +157,8 @@ type banner struct {
 	stripeURL  string
 	logDir     string
 	adminAddr  string
+	mailURL    string
+	smtpAddr   string
 	extra      []string
 }
 
@@ -152,6 +170,8 @@ func bannerFor(st *stack.Stack, adminAddr string, readyIn time.Duration, extra [
 		stripeURL: st.StripeURL(),
 		logDir:    st.LogDir(),
 		adminAddr: adminAddr,
+		mailURL:   st.MailURL(),
+		smtpAddr:  st.Mail().Addr(),
 		extra:     extra,
 	}
 	_, gatewayPort, _ := net.SplitHostPort(st.GatewayURL()[len("http://"):])
@@ -173,6 +193,7 @@ func printBanner(w io.Writer, b banner) {
 	fmt.Fprintf(w, "  %-18s %s   (test key %s; switches under /_emulator/)\n", "Stripe emulator", b.stripeURL, stripeemu.DefaultSecretKey)
 	fmt.Fprintf(w, "  %-18s %s\n", "Logs", b.logDir)
 	fmt.Fprintf(w, "  %-18s http://%s/services\n", "Admin", b.adminAddr)
+	fmt.Fprintf(w, "  %-18s %s   (also http://%s/mail/; SMTP %s)\n", "Mail sent", b.mailURL, b.adminAddr, b.smtpAddr)
 	for _, line := range b.extra {
 		fmt.Fprintf(w, "  %s\n", line)
 	}

@@ -3,16 +3,13 @@ package main
 
 import (
 	"context"
-	"slices"
 	"time"
 
-	"github.com/mercato-shop/mercato/orders/internal/analytics"
 	"github.com/mercato-shop/mercato/orders/internal/api"
 	"github.com/mercato-shop/mercato/orders/internal/catalog"
 	"github.com/mercato-shop/mercato/orders/internal/consumer"
 	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/orders/internal/usecase"
-	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/events"
@@ -54,10 +51,11 @@ func main() {
 	}, func(ctx context.Context, app *service.App) error { return setup(ctx, app, cfg) })
 }
 
-// setup wires the stores, the catalog client, the API, the saga consumer,
-// the sales dashboard and the deadline sweeper.
+// setup wires the stores, the catalog client, the API, the saga consumer
+// and the deadline sweeper. (The merchant dashboard lives in the analytics
+// service.)
 func setup(ctx context.Context, app *service.App, cfg Config) error {
-	orders, carts, err := store.Open(ctx, app.Store.Read, app.Store.Write, app.Relay)
+	orders, carts, err := store.Open(ctx, app.Store, app.Relay)
 	if err != nil {
 		return err
 	}
@@ -70,22 +68,13 @@ func setup(ctx context.Context, app *service.App, cfg Config) error {
 		Registerer:          app.Registry,
 		Logger:              app.Logger,
 	})
+	if err := usecase.RegisterMetrics(app.Registry); err != nil {
+		return err
+	}
 	svc := usecase.New(orders, carts, cat, usecase.Options{StepTimeout: cfg.OrderStepTimeout, Logger: app.Logger})
 	api.Register(app.Router(), svc, app.Auth)
 
-	// The merchant sales dashboard reads the same events as the saga: one
-	// consumer for both, so every member of the orders group subscribes to
-	// the same topics.
-	sales := analytics.New(analytics.Options{Read: app.Store.Read, Write: app.Store.Write, Logger: app.Logger})
-	handlers := consumer.Handlers(svc)
-	sales.Register(handlers)
-	topics := consumer.Topics
-	if !slices.Contains(topics, events.TopicOrders) {
-		topics = append(slices.Clone(topics), events.TopicOrders)
-	}
-	app.ConsumeEvents(handlers, topics...)
-	sales.Routes(app.Router().Group("", app.Auth.Require(), auth.RequireRole(auth.RoleMerchant)))
-	app.Go(sales.StopStreamsWhenDone)
+	app.ConsumeEvents(consumer.Handlers(svc), consumer.Topics...)
 	app.Go(func(ctx context.Context) { svc.RunDeadlineSweeper(ctx, cfg.OrderSweepInterval) })
 	return nil
 }

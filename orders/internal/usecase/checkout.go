@@ -64,6 +64,7 @@ func (s *Service) Checkout(ctx context.Context, shopperID, key string, req domai
 		}
 		return domain.Order{}, err
 	}
+	observePlaced()
 	s.log.InfoContext(ctx, "order placed", "order_id", id, "lines", len(lines), "total", out.Order.Total.Amount)
 	s.emptyCart(ctx, out.Order)
 	return out.Order, nil

@@ -40,7 +40,8 @@ func eventData(o domain.Order, e domain.Event) (string, any) {
 			Amount: money(o.Total), PaymentMethod: o.PaymentMethod, Attempt: o.PaymentAttempt, Deadline: o.Deadline}
 	case domain.EventPaid:
 		return events.TypeOrderPaid, events.OrderPaid{OrderID: o.ID, ShopperID: o.ShopperID, Lines: eventLines(o.Lines),
-			Total: money(o.Total), PaymentIntentID: o.PaymentIntentID, PaidAt: o.UpdatedAt}
+			Total: money(o.Total), PaymentIntentID: o.PaymentIntentID, PaidAt: o.UpdatedAt,
+			ShippingAddress: address(o.ShippingAddress)}
 	case domain.EventCancelled:
 		return events.TypeOrderCancelled, events.OrderCancelled{OrderID: o.ID, Reason: o.CancelReason,
 			Lines: eventLines(o.Lines), WasPaid: e.WasPaid, CancelledAt: o.UpdatedAt}
@@ -56,6 +57,11 @@ func eventData(o domain.Order, e domain.Event) (string, any) {
 }
 
 func money(m domain.Money) events.Money { return events.Money{Amount: m.Amount, Currency: m.Currency} }
+
+func address(a domain.Address) events.Address {
+	return events.Address{Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region,
+		PostalCode: a.PostalCode, Country: a.Country}
+}
 
 func eventLines(lines []domain.Line) []events.OrderLine {
 	out := make([]events.OrderLine, len(lines))

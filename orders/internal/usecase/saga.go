@@ -78,6 +78,9 @@ func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 		if err != nil {
 			return swept, err
 		}
+		if swept == 0 {
+			ordersOverdue.Set(float64(len(due)))
+		}
 		for _, o := range due {
 			_, err := s.apply(ctx, o.ID, func(o domain.Order) (domain.Outcome, error) { return o.DeadlinePassed(s.now()), nil })
 			if err != nil {
@@ -97,7 +100,9 @@ func (s *Service) RunDeadlineSweeper(ctx context.Context, interval time.Duration
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
-		if n, err := s.SweepDeadlines(ctx); err != nil && ctx.Err() == nil {
+		n, err := s.SweepDeadlines(ctx)
+		observeSweep(n, err, s.now())
+		if err != nil && ctx.Err() == nil {
 			s.log.WarnContext(ctx, "deadline sweep failed", "error", err)
 		} else if n > 0 {
 			s.log.InfoContext(ctx, "orders cancelled after their deadline", "count", n)

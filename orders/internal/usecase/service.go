@@ -101,6 +101,7 @@ func (s *Service) apply(ctx context.Context, id string, decide func(domain.Order
 			return domain.Order{}, err
 		}
 		out.Order.Version = current.Version + 1
+		observeChange(current, out.Order, s.now())
 		for _, e := range out.Events {
 			s.log.InfoContext(ctx, "order event", "order_id", id, "event", e.Kind, "status", out.Order.Status)
 		}

@@ -2,10 +2,12 @@
 
 import { h, imageURL, money, moneyInput, parseMoney, field, showError, showInfo, busy, formValues } from '../ui.js';
 import { session, catalog, go, refreshCartCount } from './app.js';
+import * as track from './track.js';
 
 /** A product tile linking to its page. */
 export function productCard(p) {
   const available = p.stock ? p.stock.available : 0;
+  track.productViewed(p);
   return h('li', { class: 'card product-card', 'data-product-id': p.id },
     h('a', { href: `/product/${encodeURIComponent(p.id)}`, class: 'card-link' },
       productImage(p, 'card-image'),
@@ -76,6 +78,7 @@ export async function search({ params }) {
   let results;
   try {
     const page = await catalog('/api/v1/products', filters);
+    if (!filters.cursor) track.searched(q, listOf(page).length, filters.merchant_id);
     results = h('div', {},
       productGrid(listOf(page)),
       pager(params, page.next_cursor));
@@ -160,6 +163,7 @@ export async function product({ match }) {
         const current = await session.call('GET', '/api/v1/cart');
         const line = (current.items || []).find((it) => it.product_id === p.id);
         await session.call('PUT', `/api/v1/cart/items/${encodeURIComponent(p.id)}`, { body: { quantity: (line ? line.quantity : 0) + n } });
+        track.addedToCart(p, n);
         showInfo(message, h('span', {}, `Added ${n} × ${p.name} to your cart. `, h('a', { href: '/cart' }, 'View cart')));
         refreshCartCount();
       } catch (err) {

@@ -3,6 +3,7 @@
 import { request } from '../api.js';
 import { h, mount, money, field, showError, busy, formValues } from '../ui.js';
 import { session, signInFirst, go, refreshCartCount } from './app.js';
+import * as track from './track.js';
 
 /** The cart with quantities that can be changed. */
 export async function cart() {
@@ -86,6 +87,7 @@ export async function checkout() {
     return h('section', { class: 'panel' }, h('h1', {}, 'Checkout'),
       h('p', { class: 'empty' }, 'Your cart is empty. ', h('a', { href: '/search' }, 'Browse products')));
   }
+  track.checkoutStarted(c.items);
   const saved = (session.user.addresses || [])[0] || {};
   const a = (name, label, opts = {}) => field(label, { name: `shipping_address.${name}`, value: saved[name] || '', ...opts });
   const payment = await paymentFieldset(config.stripe_publishable_key);
