@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/mercato-shop/mercato/platform/auth/claims"
 )
 
 // productPath is the built-in upstream's product read, the default path.
@@ -52,11 +54,11 @@ var sample = product{
 	UpdatedAt:   time.Date(2025, 6, 2, 17, 4, 11, 0, time.UTC),
 }
 
-// startUpstream serves the product read (any id), a product list, /readyz
-// and an empty JWKS (for the gateway's token verifier) on a random
-// loopback port, with gin in release mode and no middleware: the cheapest
+// startUpstream serves the product read (any id), a product list, a
+// signed-in user's profile, /readyz and the JWKS of benchToken's key (for
+// the gateway's token verifier) on a random loopback port, with gin in release mode and no middleware: the cheapest
 // upstream, so the proxies' own costs show.
-func startUpstream() (*httptest.Server, error) {
+func startUpstream(jwks claims.JWKSet) (*httptest.Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.GET("/api/v1/products/:id", func(c *gin.Context) {
@@ -68,7 +70,10 @@ func startUpstream() (*httptest.Server, error) {
 		c.JSON(http.StatusOK, gin.H{"items": []product{sample}, "next_cursor": ""})
 	})
 	r.GET("/readyz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ready"}) })
-	r.GET("/.well-known/jwks.json", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"keys": []any{}}) })
+	r.GET("/.well-known/jwks.json", func(c *gin.Context) { c.JSON(http.StatusOK, jwks) })
+	r.GET("/api/v1/users/me", func(c *gin.Context) {
+		c.JSON(http.StatusOK, gin.H{"id": "u-bench", "email": "bench@example.com", "name": "Bench", "roles": []string{"shopper"}})
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("upstream listen: %w", err)

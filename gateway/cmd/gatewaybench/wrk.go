@@ -34,10 +34,19 @@ func (r wrkResult) String() string {
 }
 
 // runWrk drives url for duration and parses wrk's --latency report.
-func runWrk(ctx context.Context, bin string, threads, connections int, duration time.Duration, url string) (wrkResult, error) {
-	cmd := exec.CommandContext(ctx, bin, "--latency",
-		"-t"+strconv.Itoa(threads), "-c"+strconv.Itoa(connections),
-		"-d"+strconv.Itoa(int(duration.Seconds()))+"s", url)
+func runWrk(ctx context.Context, bin, pin string, threads, connections int, duration time.Duration, url string, header []string) (wrkResult, error) {
+	args := []string{"--latency",
+		"-t" + strconv.Itoa(threads), "-c" + strconv.Itoa(connections),
+		"-d" + strconv.Itoa(int(duration.Seconds())) + "s"}
+	for _, h := range header {
+		args = append(args, "-H", h)
+	}
+	args = append(args, url)
+	if pin != "" {
+		args = append([]string{"-c", pin, bin}, args...)
+		bin = "taskset"
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return wrkResult{}, fmt.Errorf("wrk %s: %w: %s", url, err, out)

@@ -8,14 +8,20 @@
 package authn
 
 import (
+	"context"
+	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/auth"
+	"github.com/mercato-shop/mercato/platform/httpserver"
 )
 
 // publicRoute is a path open to anyone for some methods: the exact path,
@@ -62,16 +68,51 @@ func Public(method, urlPath string) bool {
 	return false
 }
 
+// TokenVerifier verifies an access token; *auth.Verifier is one.
+type TokenVerifier interface {
+	Verify(ctx context.Context, rawToken string) (auth.Caller, error)
+}
+
+// errInvalidToken is all a refused client learns, as from auth.Require.
+var errInvalidToken = fmt.Errorf("%w: missing, invalid or expired access token", apperr.ErrUnauthorized)
+
 // Middleware admits public requests as they are and everything else only
-// with a valid Authorization: Bearer token (auth.Verifier.Require, which
-// answers 401 problem+json with WWW-Authenticate otherwise).
-func Middleware(v *auth.Verifier) gin.HandlerFunc {
-	require := v.Require()
+// with a valid Authorization: Bearer token, whose caller it puts in the
+// request context; anything else is 401 problem+json with
+// WWW-Authenticate. Verified tokens are remembered by their SHA-256 until
+// they expire (at most CacheTTL, at most CacheSize of them), so a client's
+// later requests skip the signature check.
+func Middleware(v TokenVerifier) gin.HandlerFunc {
+	cache := newTokenCache(CacheSize, CacheTTL, time.Now)
 	return func(c *gin.Context) {
 		if Public(c.Request.Method, c.Request.URL.Path) {
 			c.Next()
 			return
 		}
-		require(c)
+		raw, ok := bearerToken(c.GetHeader("Authorization"))
+		if !ok {
+			httpserver.WriteError(c, errInvalidToken)
+			return
+		}
+		key := sha256.Sum256([]byte(raw))
+		caller, hit := cache.get(key)
+		if !hit {
+			var err error
+			caller, err = v.Verify(c.Request.Context(), raw)
+			if err != nil {
+				httpserver.WriteError(c, errInvalidToken)
+				return
+			}
+			cache.put(key, caller, expiryOf(raw))
+		}
+		c.Request = c.Request.WithContext(auth.WithCaller(c.Request.Context(), caller))
+		c.Next()
 	}
+}
+
+// bearerToken is the token of an "Authorization: Bearer <token>" header.
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	token = strings.TrimSpace(token)
+	return token, ok && strings.EqualFold(scheme, "Bearer") && token != ""
 }

@@ -89,6 +89,7 @@ func gateway(t *testing.T, v *auth.Verifier) (*httptest.Server, *upstream) {
 	srv := httpserver.New(httpserver.Options{Service: "gateway", Logger: logger})
 	gw, err := proxy.New(proxy.Options{Logger: logger, Upstreams: map[string]string{
 		proxy.Users: up.URL, proxy.Catalog: up.URL, proxy.Orders: up.URL, proxy.Payments: up.URL,
+		proxy.Analytics: up.URL, proxy.Notifications: up.URL,
 	}})
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,11 @@ type Options struct {
 	BreakerOptions breaker.Options
 	// ReadyTimeout bounds each upstream readiness probe (default 1s).
 	ReadyTimeout time.Duration
+	// TrustedPeer reports whether a request's RemoteAddr is a trusted
+	// proxy, whose X-Forwarded-For chain and X-Forwarded-Proto are passed
+	// on (the peer appended); nil trusts nobody, so a client cannot forge
+	// the address the services see.
+	TrustedPeer func(remoteAddr string) bool
 }
 
 // Gateway forwards requests to the upstream services.
@@ -51,10 +56,11 @@ type Gateway struct {
 
 // upstream is one service behind the gateway.
 type upstream struct {
-	name    string
-	target  *url.URL
-	breaker *breaker.Transport
-	proxy   *httputil.ReverseProxy
+	name        string
+	target      *url.URL
+	breaker     *breaker.Transport
+	proxy       *httputil.ReverseProxy
+	trustedPeer func(remoteAddr string) bool
 }
 
 // New builds a Gateway. It fails when an upstream the routes need is
@@ -105,9 +111,10 @@ func (g *Gateway) newUpstream(name string, target *url.URL, opts Options) *upstr
 		breakerOpts.Registerer = opts.Registerer
 	}
 	u := &upstream{
-		name:    name,
-		target:  target,
-		breaker: breaker.NewTransport(newBaseTransport(), breakerOpts),
+		name:        name,
+		target:      target,
+		breaker:     breaker.NewTransport(newBaseTransport(), breakerOpts),
+		trustedPeer: opts.TrustedPeer,
 	}
 	// FlushInterval stays 0: ReverseProxy itself flushes every write of a
 	// text/event-stream response and of one without a Content-Length, so
@@ -142,9 +149,15 @@ func newBaseTransport() *http.Transport {
 func (g *Gateway) Register(r gin.IRouter) {
 	for _, rt := range routes {
 		handler := g.forward(g.upstreams[rt.upstream])
-		r.Any(rt.path, handler)
-		if !rt.exact {
-			r.Any(rt.path+"/*rest", handler)
+		methods := rt.methods
+		if methods == nil {
+			methods = defaultMethods
+		}
+		for _, method := range methods {
+			r.Handle(method, rt.path, handler)
+			if !rt.exact {
+				r.Handle(method, rt.path+"/*rest", handler)
+			}
 		}
 	}
 }
@@ -194,10 +207,20 @@ func (g *Gateway) forward(u *upstream) gin.HandlerFunc {
 }
 
 // rewrite builds the outgoing request. ReverseProxy has already removed
-// hop-by-hop headers and any client-sent Forwarded and X-Forwarded-*.
+// hop-by-hop headers and any client-sent Forwarded and X-Forwarded-*; only
+// a trusted proxy's X-Forwarded-For and X-Forwarded-Proto are taken over.
 func (u *upstream) rewrite(pr *httputil.ProxyRequest) {
 	pr.SetURL(u.target)
+	trusted := u.trustedPeer != nil && u.trustedPeer(pr.In.RemoteAddr)
+	if trusted {
+		if prior := pr.In.Header["X-Forwarded-For"]; len(prior) > 0 {
+			pr.Out.Header["X-Forwarded-For"] = prior
+		}
+	}
 	pr.SetXForwarded()
+	if proto := pr.In.Header.Get("X-Forwarded-Proto"); trusted && (proto == "https" || proto == "http") {
+		pr.Out.Header.Set("X-Forwarded-Proto", proto)
+	}
 	for name := range pr.Out.Header {
 		if isIdentityHeader(name) {
 			pr.Out.Header.Del(name)
@@ -245,3 +268,6 @@ func liftDeadlines(c *gin.Context) {
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
 }
+
+// UpstreamNames lists every upstream Options.Upstreams must name.
+func UpstreamNames() []string { return append([]string(nil), upstreamNames...) }

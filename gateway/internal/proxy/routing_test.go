@@ -29,7 +29,13 @@ func TestEveryRouteReachesItsUpstreamWithPathAndQueryIntact(t *testing.T) {
 		{http.MethodPost, "/api/v1/orders/o1/cancel", Orders},
 		{http.MethodGet, "/api/v1/merchant/orders", Orders},
 		{http.MethodPost, "/api/v1/merchant/orders/o1/ship", Orders},
-		{http.MethodGet, "/api/v1/merchant/analytics/summary", Orders},
+		{http.MethodGet, "/api/v1/merchant/analytics/summary", Analytics},
+		{http.MethodGet, "/api/v1/merchant/reports/sales?format=csv", Analytics},
+		{http.MethodGet, "/api/v1/users/me/notifications", Notifications},
+		{http.MethodPut, "/api/v1/users/me/notifications", Notifications},
+		{http.MethodPost, "/api/v1/merchant/webhooks", Notifications},
+		{http.MethodGet, "/api/v1/merchant/webhooks/wh_1/deliveries", Notifications},
+		{http.MethodDelete, "/api/v1/merchant/webhooks/wh_1", Notifications},
 		{http.MethodGet, "/api/v1/payments/o1", Payments},
 		{http.MethodPost, "/api/v1/payments/webhooks/stripe", Payments},
 	}
@@ -129,7 +135,7 @@ func TestGeneratedRequestIDReachesTheUpstream(t *testing.T) {
 }
 
 func TestNewRejectsMissingOrBadUpstreams(t *testing.T) {
-	good := map[string]string{Users: "http://u", Catalog: "http://c", Orders: "http://o", Payments: "http://p"}
+	good := map[string]string{Users: "http://u", Catalog: "http://c", Orders: "http://o", Payments: "http://p", Analytics: "http://a", Notifications: "http://n"}
 	if _, err := New(Options{Upstreams: good}); err != nil {
 		t.Fatalf("valid upstreams: %v", err)
 	}

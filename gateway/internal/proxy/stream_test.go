@@ -39,7 +39,7 @@ func TestServerSentEventsStreamThrough(t *testing.T) {
 	}))
 	t.Cleanup(orders.Close)
 
-	front := startGatewayServer(t, timeouts, breaker.Options{Timeout: timeouts}, map[string]string{Orders: orders.URL})
+	front := startGatewayServer(t, timeouts, breaker.Options{Timeout: timeouts}, map[string]string{Analytics: orders.URL})
 	req, err := http.NewRequest(http.MethodGet, front+"/api/v1/merchant/analytics/stream", nil)
 	if err != nil {
 		t.Fatal(err)
