@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/catalog/internal/api"
-	"github.com/mercato-shop/mercato/catalog/internal/catalog"
 	"github.com/mercato-shop/mercato/catalog/internal/consumer"
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
+	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/service"
@@ -57,11 +57,11 @@ func setup(ctx context.Context, app *service.App, cfg Config) error {
 	if err := st.EnsureIndexes(ctx); err != nil {
 		return err
 	}
-	if err := catalog.RegisterMetrics(app.Registry); err != nil {
+	if err := usecase.RegisterMetrics(app.Registry); err != nil {
 		return err
 	}
 	model := readmodel.New(api.RenderPublic)
-	svc := catalog.New(catalog.Options{Store: st, Model: model, Currency: cfg.StoreCurrency, HoldTTL: cfg.HoldTTL, Logger: app.Logger})
+	svc := usecase.New(usecase.Options{Store: st, Model: model, Currency: cfg.StoreCurrency, HoldTTL: cfg.HoldTTL, Logger: app.Logger})
 	// The model is complete before the server listens: a snapshot (or every
 	// product) plus every catalog.events event published before start-up.
 	follower := consumer.NewFollower(consumer.FollowerConfig{Brokers: cfg.KafkaBrokers, Service: svc, Logger: app.Logger})

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/catalog/internal/api"
-	"github.com/mercato-shop/mercato/catalog/internal/catalog"
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
+	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/embedded"
@@ -77,7 +77,7 @@ func startCatalog(ctx context.Context, n int, addr string) (*inProcess, error) {
 		cleanup()
 		return nil, err
 	}
-	seeder := catalog.New(catalog.Options{Store: st, Model: readmodel.New(func(domain.Product) []byte { return nil })})
+	seeder := usecase.New(usecase.Options{Store: st, Model: readmodel.New(func(domain.Product) []byte { return nil })})
 	started := time.Now()
 	ids, err := seed(ctx, seeder, n)
 	if err != nil {
@@ -87,7 +87,7 @@ func startCatalog(ctx context.Context, n int, addr string) (*inProcess, error) {
 	fmt.Printf("seeded %d products in %v\n", len(ids), time.Since(started).Round(time.Millisecond))
 
 	model := readmodel.New(api.RenderPublic)
-	svc := catalog.New(catalog.Options{Store: st, Model: model})
+	svc := usecase.New(usecase.Options{Store: st, Model: model})
 	started = time.Now()
 	if _, err := svc.LoadReadModel(ctx); err != nil {
 		cleanup()
@@ -120,7 +120,7 @@ func startCatalog(ctx context.Context, n int, addr string) (*inProcess, error) {
 }
 
 // seed creates n products, a few at a time (the store has one writer).
-func seed(ctx context.Context, svc *catalog.Service, n int) ([]string, error) {
+func seed(ctx context.Context, svc *usecase.Service, n int) ([]string, error) {
 	ids := make([]string, n)
 	errs := make(chan error, 4)
 	var wg sync.WaitGroup

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/catalog/internal/api"
-	"github.com/mercato-shop/mercato/catalog/internal/catalog"
 	"github.com/mercato-shop/mercato/catalog/internal/consumer"
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
+	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/embedded"
 	"github.com/mercato-shop/mercato/platform/events"
@@ -57,7 +57,7 @@ func measureStartup(ctx context.Context, n int) error {
 		return err
 	}
 	started := time.Now()
-	if _, err := seed(ctx, catalog.New(catalog.Options{Store: st, Model: readmodel.New(func(domain.Product) []byte { return nil })}), n); err != nil {
+	if _, err := seed(ctx, usecase.New(usecase.Options{Store: st, Model: readmodel.New(func(domain.Product) []byte { return nil })}), n); err != nil {
 		return err
 	}
 	fmt.Printf("seeded %d products in %v\n", n, time.Since(started).Round(time.Millisecond))
@@ -85,7 +85,7 @@ func measureStartup(ctx context.Context, n int) error {
 	fmt.Printf("        (bulk Load of the same products):  %8v\n", time.Since(started).Round(time.Millisecond))
 
 	// A replica that has the model saves a snapshot ...
-	writer := catalog.New(catalog.Options{Store: st, Model: old})
+	writer := usecase.New(usecase.Options{Store: st, Model: old})
 	started = time.Now()
 	if _, err := writer.SaveSnapshot(ctx, map[int]int64{}); err != nil {
 		return err
@@ -94,7 +94,7 @@ func measureStartup(ctx context.Context, n int) error {
 
 	// ... and a new replica starts from it.
 	model := readmodel.New(api.RenderPublic)
-	svc := catalog.New(catalog.Options{Store: st, Model: model})
+	svc := usecase.New(usecase.Options{Store: st, Model: model})
 	follower := consumer.NewFollower(consumer.FollowerConfig{Brokers: brokers, Service: svc, Logger: slog.New(slog.DiscardHandler)})
 	loaded, err := follower.Start(ctx, true)
 	if err != nil {

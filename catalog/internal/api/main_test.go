@@ -14,9 +14,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/mercato-shop/mercato/catalog/internal/api"
-	"github.com/mercato-shop/mercato/catalog/internal/catalog"
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
+	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/config"
@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 type server struct {
 	t      *testing.T
 	router *gin.Engine
-	svc    *catalog.Service
+	svc    *usecase.Service
 	store  *store.Store
 	issuer *authtest.Issuer
 	// Tokens of two merchants, a shopper, and a merchant without tenant.
@@ -49,7 +49,7 @@ func newServer(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	model := readmodel.New(api.RenderPublic)
-	svc := catalog.New(catalog.Options{Store: st, Model: model})
+	svc := usecase.New(usecase.Options{Store: st, Model: model})
 	iss := authtest.New(t)
 	srv := httpserver.New(httpserver.Options{Service: "catalog", Logger: slog.New(slog.DiscardHandler)})
 	api.Register(srv.Router(), svc, model, iss.Verifier(t))

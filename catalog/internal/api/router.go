@@ -5,8 +5,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/mercato-shop/mercato/catalog/internal/catalog"
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
+	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/httpserver"
@@ -14,13 +14,13 @@ import (
 
 // Handlers serve the catalog's routes.
 type Handlers struct {
-	svc   *catalog.Service
+	svc   *usecase.Service
 	model *readmodel.Model
 }
 
 // Register mounts the catalog's routes on r: public reads, and the
 // merchant's routes behind verifier (a valid token of a merchant).
-func Register(r gin.IRouter, svc *catalog.Service, model *readmodel.Model, verifier *auth.Verifier) {
+func Register(r gin.IRouter, svc *usecase.Service, model *readmodel.Model, verifier *auth.Verifier) {
 	h := &Handlers{svc: svc, model: model}
 	r.GET("/api/v1/products", h.listProducts)
 	r.GET("/api/v1/products/:id", h.getProduct)

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/mercato-shop/mercato/catalog/internal/api"
-	"github.com/mercato-shop/mercato/catalog/internal/catalog"
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
+	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 )
 
 var (
@@ -127,7 +127,7 @@ func TestSearchFiltersSortAndPaging(t *testing.T) {
 
 	// A restarted replica loads the same from the store.
 	model := readmodel.New(api.RenderPublic)
-	fresh := catalog.New(catalog.Options{Store: s.store, Model: model})
+	fresh := usecase.New(usecase.Options{Store: s.store, Model: model})
 	if n, err := fresh.LoadReadModel(context.Background()); err != nil || n != 300 {
 		t.Fatalf("reload: %d %v", n, err)
 	}

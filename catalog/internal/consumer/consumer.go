@@ -8,15 +8,15 @@ import (
 	"context"
 	"errors"
 
-	"github.com/mercato-shop/mercato/catalog/internal/catalog"
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
+	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
 )
 
 // Handlers returns the dispatcher of the catalog's order events; consume
 // it with app.ConsumeEvents(consumer.Handlers(svc), events.TopicOrders).
-func Handlers(svc *catalog.Service) *events.Handlers {
+func Handlers(svc *usecase.Service) *events.Handlers {
 	h := events.NewHandlers(kafka.Permanent)
 	events.On(h, events.TypeOrderPlaced, func(ctx context.Context, _ events.Envelope, data events.OrderPlaced) error {
 		return permanentIfInvalid(svc.Reserve(ctx, data.OrderID, lines(data.Lines)))
@@ -41,7 +41,7 @@ func lines(in []events.OrderLine) []domain.Line {
 // permanentIfInvalid sends an event with an unusable order id to the
 // dead-letter topic instead of retrying it.
 func permanentIfInvalid(err error) error {
-	if errors.Is(err, catalog.ErrInvalidOrderID) {
+	if errors.Is(err, usecase.ErrInvalidOrderID) {
 		return kafka.Permanent(err)
 	}
 	return err

@@ -10,11 +10,11 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
-	"github.com/mercato-shop/mercato/catalog/internal/catalog"
 	"github.com/mercato-shop/mercato/catalog/internal/consumer"
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
+	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
@@ -44,7 +44,7 @@ func TestOrderPlacedThroughKafkaIsReserved(t *testing.T) {
 	logger := slog.New(slog.DiscardHandler)
 	relay := outbox.NewRelay(writer, outbox.RelayOptions{SweepInterval: time.Second, Logger: logger})
 	st := store.New(db, relay)
-	svc := catalog.New(catalog.Options{Store: st, Model: readmodel.New(func(domain.Product) []byte { return nil }), Logger: logger})
+	svc := usecase.New(usecase.Options{Store: st, Model: readmodel.New(func(domain.Product) []byte { return nil }), Logger: logger})
 
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{}, 2)

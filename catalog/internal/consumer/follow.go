@@ -11,8 +11,8 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
-	"github.com/mercato-shop/mercato/catalog/internal/catalog"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
+	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/events"
 )
 
@@ -21,7 +21,7 @@ type FollowerConfig struct {
 	Brokers []string
 	// Topic is the catalog's own topic (default events.TopicCatalog).
 	Topic   string
-	Service *catalog.Service
+	Service *usecase.Service
 	// MaxWait bounds how long one fetch waits for new events (default
 	// 500 ms); events are handed over as soon as they arrive.
 	MaxWait time.Duration
@@ -238,7 +238,7 @@ func (t *touchSet) list() []string { return t.order }
 func (f *Follower) collect(msg kafkago.Message, t *touchSet) {
 	own := false
 	for _, h := range msg.Headers {
-		if h.Key == catalog.ReplicaHeader && string(h.Value) == f.cfg.Service.Replica() {
+		if h.Key == usecase.ReplicaHeader && string(h.Value) == f.cfg.Service.Replica() {
 			own = true
 		}
 	}
@@ -409,7 +409,7 @@ func (f *Follower) RunSnapshots(ctx context.Context, interval time.Duration, loa
 		saved = f.Offsets()
 	}
 	save := func(ctx context.Context) {
-		offsets := f.Offsets() // before the model is copied: see catalog.SaveSnapshot
+		offsets := f.Offsets() // before the model is copied: see usecase.SaveSnapshot
 		if saved != nil && maps.Equal(offsets, saved) {
 			return
 		}

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/catalog/internal/catalog"
 	"github.com/mercato-shop/mercato/catalog/internal/consumer"
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
+	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
@@ -23,7 +23,7 @@ import (
 // replica is one catalog process: its own connections, relay, read model
 // and follower, on a database other replicas share.
 type replica struct {
-	svc      *catalog.Service
+	svc      *usecase.Service
 	model    *readmodel.Model
 	store    *store.Store
 	follower *consumer.Follower
@@ -46,7 +46,7 @@ func newReplica(t *testing.T, dbName string) *replica {
 		t.Fatal(err)
 	}
 	model := readmodel.New(func(p domain.Product) []byte { b, _ := json.Marshal(p.ID); return b })
-	svc := catalog.New(catalog.Options{Store: st, Model: model, Logger: logger})
+	svc := usecase.New(usecase.Options{Store: st, Model: model, Logger: logger})
 	done := make(chan struct{})
 	go func() { relay.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done; _ = writer.Close() })
@@ -362,7 +362,7 @@ func TestOwnEventNewerThanTheModelIsApplied(t *testing.T) {
 	defer cancel()
 	a := newReplica(t, embeddedtest.UniqueName("own"))
 	a.start(t, true)
-	lost := catalog.New(catalog.Options{Store: a.store, Model: readmodel.New(func(domain.Product) []byte { return nil }), Replica: a.svc.Replica()})
+	lost := usecase.New(usecase.Options{Store: a.store, Model: readmodel.New(func(domain.Product) []byte { return nil }), Replica: a.svc.Replica()})
 	written := time.Now()
 	p, err := lost.CreateProduct(ctx, "m1", domain.Draft{SKU: "X1", Name: "Cedar box", Category: "home", Price: domain.Money{Amount: 900, Currency: "USD"}, Stock: 1})
 	if err != nil {

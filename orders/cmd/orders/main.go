@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/orders/internal/api"
-	"github.com/mercato-shop/mercato/orders/internal/catalog"
+	"github.com/mercato-shop/mercato/orders/internal/catalogclient"
 	"github.com/mercato-shop/mercato/orders/internal/consumer"
 	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/orders/internal/usecase"
@@ -60,7 +60,7 @@ func setup(ctx context.Context, app *service.App, cfg Config) error {
 		return err
 	}
 	app.Relay.Watch(orders.Collection())
-	cat := catalog.New(cfg.CatalogURL, breaker.Options{
+	cat := catalogclient.New(cfg.CatalogURL, breaker.Options{
 		Name:                "catalog",
 		Timeout:             cfg.CatalogTimeout,
 		ConsecutiveFailures: cfg.CatalogBreakerFailures,

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/orders/internal/api"
-	"github.com/mercato-shop/mercato/orders/internal/catalog"
+	"github.com/mercato-shop/mercato/orders/internal/catalogclient"
 	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/orders/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/auth"
@@ -127,7 +127,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	cat := newFakeCatalog(t)
-	client := catalog.New(cat.server.URL, breaker.Options{Name: "catalog", Timeout: time.Second,
+	client := catalogclient.New(cat.server.URL, breaker.Options{Name: "catalog", Timeout: time.Second,
 		ConsecutiveFailures: 3, OpenFor: time.Minute, Logger: quiet})
 	svc := usecase.New(orders, carts, client, usecase.Options{Logger: quiet})
 	iss := authtest.New(t)

@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/mercato-shop/mercato/orders/internal/domain"
-	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/platform/apperr"
 )
 
@@ -21,7 +20,7 @@ const (
 
 // parsePage reads limit and cursor. The store is asked for one order more
 // than the limit, to know whether another page follows.
-func parsePage(c *gin.Context) (store.Page, int, error) {
+func parsePage(c *gin.Context) (domain.Page, int, error) {
 	v := &apperr.ValidationError{}
 	limit := defaultLimit
 	if raw := c.Query("limit"); raw != "" {
@@ -31,7 +30,7 @@ func parsePage(c *gin.Context) (store.Page, int, error) {
 		}
 		limit = n
 	}
-	page := store.Page{Limit: limit + 1}
+	page := domain.Page{Limit: limit + 1}
 	if raw := c.Query("cursor"); raw != "" {
 		pos, ok := decodeCursor(raw)
 		if !ok {
@@ -48,17 +47,17 @@ func encodeCursor(o domain.Order) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
-func decodeCursor(s string) (store.Position, bool) {
+func decodeCursor(s string) (domain.Position, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return store.Position{}, false
+		return domain.Position{}, false
 	}
 	millis, id, ok := strings.Cut(string(b), ":")
 	ms, err := strconv.ParseInt(millis, 10, 64)
 	if !ok || err != nil || id == "" {
-		return store.Position{}, false
+		return domain.Position{}, false
 	}
-	return store.Position{CreatedAt: time.UnixMilli(ms).UTC(), ID: id}, true
+	return domain.Position{CreatedAt: time.UnixMilli(ms).UTC(), ID: id}, true
 }
 
 // page turns up to limit+1 orders into a list page.

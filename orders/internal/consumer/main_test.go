@@ -14,7 +14,7 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
-	"github.com/mercato-shop/mercato/orders/internal/catalog"
+	"github.com/mercato-shop/mercato/orders/internal/catalogclient"
 	"github.com/mercato-shop/mercato/orders/internal/consumer"
 	"github.com/mercato-shop/mercato/orders/internal/domain"
 	"github.com/mercato-shop/mercato/orders/internal/store"
@@ -34,17 +34,17 @@ func TestMain(m *testing.M) {
 }
 
 // products is a catalog that always answers from a fixed set.
-type products map[string]catalog.Product
+type products map[string]catalogclient.Product
 
-func (p products) Product(_ context.Context, id string) (catalog.Product, error) {
+func (p products) Product(_ context.Context, id string) (catalogclient.Product, error) {
 	if pr, ok := p[id]; ok {
 		return pr, nil
 	}
-	return catalog.Product{}, fmt.Errorf("%w: product %s", apperr.ErrNotFound, id)
+	return catalogclient.Product{}, fmt.Errorf("%w: product %s", apperr.ErrNotFound, id)
 }
 
-func (p products) Products(_ context.Context, ids []string) (map[string]catalog.Product, error) {
-	out := map[string]catalog.Product{}
+func (p products) Products(_ context.Context, ids []string) (map[string]catalogclient.Product, error) {
+	out := map[string]catalogclient.Product{}
 	for _, id := range ids {
 		if pr, ok := p[id]; ok {
 			out[id] = pr

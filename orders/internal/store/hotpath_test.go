@@ -58,10 +58,10 @@ func TestHotPathIsIndexedLookupsByID(t *testing.T) {
 		if err := orders.Update(ctx, before, after, nil); !store.IsStale(err) {
 			t.Fatalf("a second update from the same version: %v, want stale", err)
 		}
-		if got, err := orders.ListByShopper(ctx, "s1", store.Page{Limit: 20}); err != nil || len(got) != 1 {
+		if got, err := orders.ListByShopper(ctx, "s1", domain.Page{Limit: 20}); err != nil || len(got) != 1 {
 			t.Fatalf("shopper's list: %d %v", len(got), err)
 		}
-		if got, err := orders.ListByMerchant(ctx, "m2", store.Page{Limit: 20}); err != nil || len(got) != 1 {
+		if got, err := orders.ListByMerchant(ctx, "m2", domain.Page{Limit: 20}); err != nil || len(got) != 1 {
 			t.Fatalf("merchant's list: %d %v", len(got), err)
 		}
 		due, err := orders.Due(ctx, base.Add(11*time.Minute), 10)

@@ -115,28 +115,13 @@ func (s *Orders) Update(ctx context.Context, before, after domain.Order, events 
 	return nil
 }
 
-// Page selects a page of a list, newest first.
-type Page struct {
-	// Limit is the page size.
-	Limit int
-	// After is the position of the last order of the previous page; nil
-	// for the first page.
-	After *Position
-}
-
-// Position is an order's place in a newest-first list.
-type Position struct {
-	CreatedAt time.Time
-	ID        string
-}
-
 // ListByShopper lists a shopper's orders, newest first.
-func (s *Orders) ListByShopper(ctx context.Context, shopperID string, page Page) ([]domain.Order, error) {
+func (s *Orders) ListByShopper(ctx context.Context, shopperID string, page domain.Page) ([]domain.Order, error) {
 	return s.list(ctx, shopperKey(shopperID), page, func(o domain.Order) bool { return o.ShopperID == shopperID })
 }
 
 // ListByMerchant lists the orders with lines of a merchant, newest first.
-func (s *Orders) ListByMerchant(ctx context.Context, merchantID string, page Page) ([]domain.Order, error) {
+func (s *Orders) ListByMerchant(ctx context.Context, merchantID string, page domain.Page) ([]domain.Order, error) {
 	return s.list(ctx, merchantKey(merchantID), page, func(o domain.Order) bool { return slices.Contains(o.MerchantIDs(), merchantID) })
 }
 
@@ -144,7 +129,7 @@ func (s *Orders) ListByMerchant(ctx context.Context, merchantID string, page Pag
 // by _id: a few lookups whatever the number of orders stored. An entry
 // whose order was never written (a checkout that failed after filing it)
 // is skipped.
-func (s *Orders) list(ctx context.Context, key string, page Page, belongs func(domain.Order) bool) ([]domain.Order, error) {
+func (s *Orders) list(ctx context.Context, key string, page domain.Page, belongs func(domain.Order) bool) ([]domain.Order, error) {
 	after := ""
 	if page.After != nil {
 		after = page.After.ID

@@ -151,7 +151,7 @@ func TestListsAreNewestFirstWithCursorsAndDueFindsOverdue(t *testing.T) {
 		}
 	}
 	var ids []string
-	page := store.Page{Limit: 2}
+	page := domain.Page{Limit: 2}
 	for {
 		got, err := orders.ListByShopper(ctx, "s1", page)
 		if err != nil {
@@ -164,12 +164,12 @@ func TestListsAreNewestFirstWithCursorsAndDueFindsOverdue(t *testing.T) {
 			break
 		}
 		last := got[len(got)-1]
-		page.After = &store.Position{CreatedAt: last.CreatedAt, ID: last.ID}
+		page.After = &domain.Position{CreatedAt: last.CreatedAt, ID: last.ID}
 	}
 	if want := []string{"o4", "o3", "o2", "o1", "o0"}; !reflect.DeepEqual(ids, want) {
 		t.Fatalf("pages gave %v, want %v", ids, want)
 	}
-	m1, err := orders.ListByMerchant(ctx, "m1", store.Page{Limit: 10})
+	m1, err := orders.ListByMerchant(ctx, "m1", domain.Page{Limit: 10})
 	if err != nil || len(m1) != 5 || m1[0].ID != "o3" {
 		t.Fatalf("merchant m1 sees %d orders (%v)", len(m1), err)
 	}

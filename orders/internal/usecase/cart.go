@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/mercato-shop/mercato/orders/internal/catalog"
+	"github.com/mercato-shop/mercato/orders/internal/catalogclient"
 	"github.com/mercato-shop/mercato/orders/internal/domain"
 	"github.com/mercato-shop/mercato/platform/apperr"
 )
@@ -110,7 +110,7 @@ func (s *Service) ClearCart(ctx context.Context, shopperID string) error {
 	return s.carts.Clear(ctx, shopperID, s.now())
 }
 
-func cartItem(p catalog.Product, quantity int64, now time.Time) domain.CartItem {
+func cartItem(p catalogclient.Product, quantity int64, now time.Time) domain.CartItem {
 	return domain.CartItem{ProductID: p.ID, MerchantID: p.MerchantID, Name: p.Name, UnitPrice: p.Price,
 		Quantity: quantity, AddedAt: now}
 }

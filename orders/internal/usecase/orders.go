@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/mercato-shop/mercato/orders/internal/domain"
-	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/platform/apperr"
 )
 
@@ -22,7 +21,7 @@ func (s *Service) Order(ctx context.Context, shopperID, id string) (domain.Order
 }
 
 // Orders lists the shopper's orders, newest first.
-func (s *Service) Orders(ctx context.Context, shopperID string, page store.Page) ([]domain.Order, error) {
+func (s *Service) Orders(ctx context.Context, shopperID string, page domain.Page) ([]domain.Order, error) {
 	return s.orders.ListByShopper(ctx, shopperID, page)
 }
 
@@ -37,7 +36,7 @@ func (s *Service) Cancel(ctx context.Context, shopperID, id string) (domain.Orde
 }
 
 // MerchantOrders lists the orders with lines of a merchant, newest first.
-func (s *Service) MerchantOrders(ctx context.Context, merchantID string, page store.Page) ([]domain.Order, error) {
+func (s *Service) MerchantOrders(ctx context.Context, merchantID string, page domain.Page) ([]domain.Order, error) {
 	return s.orders.ListByMerchant(ctx, merchantID, page)
 }
 

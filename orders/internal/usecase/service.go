@@ -11,7 +11,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/mercato-shop/mercato/orders/internal/catalog"
+	"github.com/mercato-shop/mercato/orders/internal/catalogclient"
 	"github.com/mercato-shop/mercato/orders/internal/domain"
 	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/platform/apperr"
@@ -25,10 +25,10 @@ const DefaultStepTimeout = 10 * time.Minute
 // concurrent changes keep winning.
 const maxApplyAttempts = 10
 
-// Catalog reads products; *catalog.Client is the real one.
+// Catalog reads products; *catalogclient.Client is the real one.
 type Catalog interface {
-	Product(ctx context.Context, id string) (catalog.Product, error)
-	Products(ctx context.Context, ids []string) (map[string]catalog.Product, error)
+	Product(ctx context.Context, id string) (catalogclient.Product, error)
+	Products(ctx context.Context, ids []string) (map[string]catalogclient.Product, error)
 }
 
 // Options configure New. Zero values take the defaults.

@@ -10,10 +10,10 @@ import (
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/service"
-	"github.com/mercato-shop/mercato/users/internal/accounts"
 	"github.com/mercato-shop/mercato/users/internal/api"
 	"github.com/mercato-shop/mercato/users/internal/security"
 	"github.com/mercato-shop/mercato/users/internal/store"
+	"github.com/mercato-shop/mercato/users/internal/usecase"
 )
 
 // Config is everything the users service reads from its environment.
@@ -91,10 +91,10 @@ func setup(ctx context.Context, app *service.App, cfg *Config) error {
 		return err
 	}
 	throttle := security.NewLoginThrottle(security.DefaultAccountPolicy, security.DefaultClientPolicy)
-	if err := accounts.RegisterMetrics(app.Registry); err != nil {
+	if err := usecase.RegisterMetrics(app.Registry); err != nil {
 		return err
 	}
-	accts := accounts.New(st, hasher, ring, throttle, accounts.Options{RefreshTokenTTL: cfg.RefreshTokenTTL, Logger: app.Logger})
+	accts := usecase.New(st, hasher, ring, throttle, usecase.Options{RefreshTokenTTL: cfg.RefreshTokenTTL, Logger: app.Logger})
 	if cfg.AdminEmail != "" {
 		if err := accts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			return err
@@ -106,9 +106,9 @@ func setup(ctx context.Context, app *service.App, cfg *Config) error {
 	}
 	api.New(accts, ring, verifier).Register(app.Router())
 
-	app.Go(accounts.SweepSessions(st, app.Logger))
+	app.Go(usecase.SweepSessions(st, app.Logger))
 	if cfg.SigningKeyRotateAfter > 0 {
-		app.Go(accounts.RotateKeys(ring, app.Logger))
+		app.Go(usecase.RotateKeys(ring, app.Logger))
 	}
 	return nil
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/mercato-shop/mercato/platform/httpserver"
 
 	"github.com/mercato-shop/mercato/platform/auth"
-	"github.com/mercato-shop/mercato/users/internal/accounts"
 	"github.com/mercato-shop/mercato/users/internal/security"
+	"github.com/mercato-shop/mercato/users/internal/usecase"
 )
 
 // JWKSPath is where the public signing keys are served; JWKSAliasPath is
@@ -26,14 +26,14 @@ const (
 
 // Handler holds the dependencies of the endpoints.
 type Handler struct {
-	accounts *accounts.Service
+	accounts *usecase.Service
 	ring     *security.KeyRing
 	verifier *auth.Verifier
 }
 
 // New builds a Handler. verifier checks access tokens for /users/me and
 // logout (see NewLocalVerifier).
-func New(accts *accounts.Service, ring *security.KeyRing, verifier *auth.Verifier) *Handler {
+func New(accts *usecase.Service, ring *security.KeyRing, verifier *auth.Verifier) *Handler {
 	return &Handler{accounts: accts, ring: ring, verifier: verifier}
 }
 

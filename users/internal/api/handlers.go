@@ -8,8 +8,8 @@ import (
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/httpserver"
-	"github.com/mercato-shop/mercato/users/internal/accounts"
 	"github.com/mercato-shop/mercato/users/internal/domain"
+	"github.com/mercato-shop/mercato/users/internal/usecase"
 )
 
 // registerRequest is the body of POST /auth/register. Only these fields
@@ -124,7 +124,7 @@ func bindRefreshToken(c *gin.Context) (string, bool) {
 }
 
 // writeTokens answers a token response, never cached.
-func writeTokens(c *gin.Context, status int, t accounts.Tokens) {
+func writeTokens(c *gin.Context, status int, t usecase.Tokens) {
 	c.Header("Cache-Control", "no-store")
 	c.JSON(status, tokenResponse{
 		User:         newUserResponse(t.User),

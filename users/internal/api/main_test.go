@@ -24,10 +24,10 @@ import (
 	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/httpserver"
 	"github.com/mercato-shop/mercato/platform/mongodb"
-	"github.com/mercato-shop/mercato/users/internal/accounts"
 	"github.com/mercato-shop/mercato/users/internal/api"
 	"github.com/mercato-shop/mercato/users/internal/security"
 	"github.com/mercato-shop/mercato/users/internal/store"
+	"github.com/mercato-shop/mercato/users/internal/usecase"
 )
 
 func TestMain(m *testing.M) {
@@ -46,7 +46,7 @@ type service struct {
 	db       *mongodb.Store
 	store    *store.Store
 	ring     *security.KeyRing
-	accounts *accounts.Service
+	accounts *usecase.Service
 	router   http.Handler
 }
 
@@ -79,7 +79,7 @@ func newServiceWithHashParams(t testing.TB, dbName string, params argon2id.Param
 		t.Fatal(err)
 	}
 	throttle := security.NewLoginThrottle(security.DefaultAccountPolicy, security.DefaultClientPolicy)
-	accts := accounts.New(st, hasher, ring, throttle, accounts.Options{Logger: logger})
+	accts := usecase.New(st, hasher, ring, throttle, usecase.Options{Logger: logger})
 	verifier, err := api.NewLocalVerifier(ctx, ring, claims.DefaultIssuer, claims.DefaultAudience, logger)
 	if err != nil {
 		t.Fatal(err)

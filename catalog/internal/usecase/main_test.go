@@ -1,4 +1,4 @@
-package catalog_test
+package usecase_test
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
-	"github.com/mercato-shop/mercato/catalog/internal/catalog"
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
+	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
@@ -38,7 +38,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // env is a catalog on its own database.
 type env struct {
-	svc   *catalog.Service
+	svc   *usecase.Service
 	store *store.Store
 	model *readmodel.Model
 	db    *mongodb.Store
@@ -58,7 +58,7 @@ func newEnv(t *testing.T) *env {
 	}
 	model := readmodel.New(func(p domain.Product) []byte { return []byte(`"` + p.ID + `"`) })
 	clk := &clock{now: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)}
-	svc := catalog.New(catalog.Options{Store: st, Model: model, HoldTTL: holdTTL, Now: clk.Now})
+	svc := usecase.New(usecase.Options{Store: st, Model: model, HoldTTL: holdTTL, Now: clk.Now})
 	return &env{svc: svc, store: st, model: model, db: db, clock: clk}
 }
 

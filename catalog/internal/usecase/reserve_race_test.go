@@ -1,4 +1,4 @@
-package catalog_test
+package usecase_test
 
 import (
 	"testing"

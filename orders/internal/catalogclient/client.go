@@ -1,8 +1,8 @@
-// Package catalog reads products from the catalog service over HTTP,
+// Package catalogclient reads products from the catalog service over HTTP,
 // through a circuit breaker (DESIGN §1): the orders service asks it whether
 // a product exists when it is added to a cart, and for current prices when
 // a cart is shown or checked out.
-package catalog
+package catalogclient
 
 import (
 	"bytes"

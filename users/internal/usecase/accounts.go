@@ -1,8 +1,8 @@
-// Package accounts holds the users service's use cases: register, log in,
+// Package usecase holds the users service's use cases: register, log in,
 // refresh, log out, read one's profile, and the configured administrator.
 // It joins the domain rules, the password hasher, the key ring, the login
 // throttle and the store; HTTP lives in package api.
-package accounts
+package usecase
 
 import (
 	"context"

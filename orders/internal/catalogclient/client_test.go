@@ -1,4 +1,4 @@
-package catalog_test
+package catalogclient_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/mercato-shop/mercato/orders/internal/catalog"
+	"github.com/mercato-shop/mercato/orders/internal/catalogclient"
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/breaker"
 )
@@ -30,11 +30,11 @@ func TestClientReadsProductsAndMapsErrors(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c := catalog.New(srv.URL, breaker.Options{})
+	c := catalogclient.New(srv.URL, breaker.Options{})
 	ctx := context.Background()
 
 	p, err := c.Product(ctx, "mug")
-	want := catalog.Product{ID: "mug", MerchantID: "m1", Name: "Mug", Available: 7}
+	want := catalogclient.Product{ID: "mug", MerchantID: "m1", Name: "Mug", Available: 7}
 	want.Price.Amount, want.Price.Currency = 1200, "EUR"
 	if err != nil || p != want {
 		t.Fatalf("Product = %+v, %v", p, err)

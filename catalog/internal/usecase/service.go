@@ -1,9 +1,9 @@
-// Package catalog holds the catalog's use cases: merchants managing their
+// Package usecase holds the catalog's use cases: merchants managing their
 // products and stock, and the reservation saga steps (reserve, commit,
 // release, return, expire). Each use case writes through the store, puts
 // its events in the written document's outbox, and applies the result to
 // the read model before returning, so the next request sees it.
-package catalog
+package usecase
 
 import (
 	"log/slog"
