@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -167,15 +168,42 @@ func resolveServicePorts(configured map[string]int) (map[string]int, error) {
 	return ports, nil
 }
 
-// freePort asks the kernel for a free loopback port. Another program could
-// take it before the service binds it; acceptable on a developer machine.
+// Free ports are picked below the kernel's ephemeral range (Linux's
+// default starts at 32768), where outgoing connections never take them:
+// a port the kernel hands out for :0 lies in that range, and between the
+// pick and the service's bind any outgoing connection of any process can
+// take it (seen in CI: "bind: address already in use" with several
+// stacks running at once). A pick is checked by listening on it, and no
+// port is handed out twice by one process.
+const (
+	freePortLow  = 20000
+	freePortHigh = 32767
+)
+
+var picked = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// freePort returns a loopback port that is free now and that this process
+// has not handed out before.
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	picked.Lock()
+	defer picked.Unlock()
+	for range 200 {
+		port := freePortLow + rand.IntN(freePortHigh-freePortLow+1) //nolint:gosec // not a secret
+		if picked.ports[port] {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		_ = l.Close()
+		picked.ports[port] = true
+		return port, nil
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("no free port between %d and %d after 200 tries", freePortLow, freePortHigh)
 }
 
 func (st *Stack) startInfrastructure(opts Options, ports map[string]int) error {

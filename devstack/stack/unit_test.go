@@ -56,3 +56,24 @@ func TestResolveServicePortsPicksFreePortsForZero(t *testing.T) {
 		t.Errorf("gateway port = %d, want the configured 18080", ports["gateway"])
 	}
 }
+
+// TestFreePortsStayBelowTheEphemeralRangeAndNeverRepeat: ports the kernel
+// hands out for :0 (and to outgoing connections) start at 32768 on Linux,
+// so a picked port must lie below, and one process never hands one out
+// twice.
+func TestFreePortsStayBelowTheEphemeralRangeAndNeverRepeat(t *testing.T) {
+	seen := map[int]bool{}
+	for range 300 {
+		port, err := freePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if port < freePortLow || port > freePortHigh {
+			t.Fatalf("port %d outside [%d, %d]", port, freePortLow, freePortHigh)
+		}
+		if seen[port] {
+			t.Fatalf("port %d handed out twice", port)
+		}
+		seen[port] = true
+	}
+}
