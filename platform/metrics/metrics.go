@@ -114,3 +114,18 @@ func (m *HTTP) Middleware() gin.HandlerFunc {
 		m.duration.WithLabelValues(m.service, method, route).Observe(time.Since(start).Seconds())
 	}
 }
+
+// RegisterAll registers each collector on reg. A collector already
+// registered there (a second call for the same registry) is not an error,
+// so a service's RegisterMetrics can be called more than once.
+func RegisterAll(reg prometheus.Registerer, collectors ...prometheus.Collector) error {
+	for _, c := range collectors {
+		if _, err := register(reg, c); err != nil {
+			var already prometheus.AlreadyRegisteredError
+			if !errors.As(err, &already) {
+				return err
+			}
+		}
+	}
+	return nil
+}

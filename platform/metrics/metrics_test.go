@@ -112,3 +112,18 @@ func TestHandlerExposesRuntimeAndServiceInfo(t *testing.T) {
 		}
 	}
 }
+
+func TestRegisterAllToleratesASecondRegistrationOnly(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "mercato_test_things_total", Help: "Things."})
+	if err := RegisterAll(reg, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := RegisterAll(reg, c); err != nil {
+		t.Fatalf("second registration of the same collector: %v", err)
+	}
+	clash := prometheus.NewGauge(prometheus.GaugeOpts{Name: "mercato_test_things_total", Help: "Other."})
+	if err := RegisterAll(reg, clash); err == nil {
+		t.Fatal("a different collector under a taken name must be an error")
+	}
+}

@@ -2,10 +2,11 @@ package mongodb
 
 import (
 	"context"
-	"errors"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/event"
+
+	"github.com/mercato-shop/mercato/platform/metrics"
 )
 
 // commandDuration is mercato_mongodb_command_duration_seconds{command,outcome}:
@@ -32,11 +33,5 @@ var commandMonitor = &event.CommandMonitor{
 // RegisterMetrics adds the store's command metrics to reg (a service's
 // registry). Registering them again on the same registry is a no-op.
 func RegisterMetrics(reg prometheus.Registerer) error {
-	if err := reg.Register(commandDuration); err != nil {
-		var already prometheus.AlreadyRegisteredError
-		if !errors.As(err, &already) {
-			return err
-		}
-	}
-	return nil
+	return metrics.RegisterAll(reg, commandDuration)
 }

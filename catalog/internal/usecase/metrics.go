@@ -1,11 +1,12 @@
 package usecase
 
 import (
-	"errors"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/mercato-shop/mercato/platform/metrics"
 
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 )
@@ -47,15 +48,7 @@ var (
 // RegisterMetrics adds the catalog's metrics to reg (the service's
 // registry). Registering them again on the same registry is a no-op.
 func RegisterMetrics(reg prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{reservations, holdsExpired, readModelLoaded, readModelProducts, readModelAge} {
-		if err := reg.Register(c); err != nil {
-			var already prometheus.AlreadyRegisteredError
-			if !errors.As(err, &already) {
-				return err
-			}
-		}
-	}
-	return nil
+	return metrics.RegisterAll(reg, reservations, holdsExpired, readModelLoaded, readModelProducts, readModelAge)
 }
 
 // observeReservation counts a recorded reservation outcome.

@@ -1,10 +1,11 @@
 package usecase
 
 import (
-	"errors"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/mercato-shop/mercato/platform/metrics"
 )
 
 // The notifications service's metrics. Labels are small fixed sets: the
@@ -28,15 +29,7 @@ var (
 // RegisterMetrics adds the service's metrics to reg; registering them again
 // on the same registry is a no-op.
 func RegisterMetrics(reg prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{emailsTotal, webhooksTotal, emailLatency} {
-		if err := reg.Register(c); err != nil {
-			var are prometheus.AlreadyRegisteredError
-			if !errors.As(err, &are) {
-				return err
-			}
-		}
-	}
-	return nil
+	return metrics.RegisterAll(reg, emailsTotal, webhooksTotal, emailLatency)
 }
 
 func observeSent(created time.Time) { emailLatency.Observe(time.Since(created).Seconds()) }

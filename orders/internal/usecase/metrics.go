@@ -1,10 +1,11 @@
 package usecase
 
 import (
-	"errors"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/mercato-shop/mercato/platform/metrics"
 
 	"github.com/mercato-shop/mercato/orders/internal/domain"
 )
@@ -50,16 +51,7 @@ var (
 // RegisterMetrics adds the saga's metrics to reg (the service's registry).
 // Registering them again on the same registry is a no-op.
 func RegisterMetrics(reg prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{ordersPlaced, orderTransitions, orderStateDuration,
-		ordersCancelled, deadlineSweeps, deadlineSwept, ordersOverdue, deadlineSweepLastSuccess} {
-		if err := reg.Register(c); err != nil {
-			var already prometheus.AlreadyRegisteredError
-			if !errors.As(err, &already) {
-				return err
-			}
-		}
-	}
-	return nil
+	return metrics.RegisterAll(reg, ordersPlaced, orderTransitions, orderStateDuration, ordersCancelled, deadlineSweeps, deadlineSwept, ordersOverdue, deadlineSweepLastSuccess)
 }
 
 // observePlaced counts a new order.

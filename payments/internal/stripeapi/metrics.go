@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/mercato-shop/mercato/platform/metrics"
 	"github.com/stripe/stripe-go/v76"
 )
 
@@ -36,15 +38,7 @@ var (
 // RegisterMetrics adds the Stripe metrics to reg (the service's registry).
 // Registering them again on the same registry is a no-op.
 func RegisterMetrics(reg prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{stripeDuration, stripeErrors, webhookVerifyFailures} {
-		if err := reg.Register(c); err != nil {
-			var already prometheus.AlreadyRegisteredError
-			if !errors.As(err, &already) {
-				return err
-			}
-		}
-	}
-	return nil
+	return metrics.RegisterAll(reg, stripeDuration, stripeErrors, webhookVerifyFailures)
 }
 
 // observeCall records one call of op that started at start and ended with err.

@@ -1,9 +1,9 @@
 package usecase
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/mercato-shop/mercato/platform/metrics"
 )
 
 // Login results, the result label of mercato_users_logins_total.
@@ -22,11 +22,8 @@ var logins = prometheus.NewCounterVec(prometheus.CounterOpts{
 // RegisterMetrics adds the login metrics to reg (the service's registry).
 // Registering them again on the same registry is a no-op.
 func RegisterMetrics(reg prometheus.Registerer) error {
-	if err := reg.Register(logins); err != nil {
-		var already prometheus.AlreadyRegisteredError
-		if !errors.As(err, &already) {
-			return err
-		}
+	if err := metrics.RegisterAll(reg, logins); err != nil {
+		return err
 	}
 	for _, r := range []string{loginSucceeded, loginInvalid, loginThrottled} {
 		logins.WithLabelValues(r) // export zeros, so rates exist before the first event
