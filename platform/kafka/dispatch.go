@@ -5,9 +5,16 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
 )
+
+// fetched is a message and when dispatch fetched it.
+type fetched struct {
+	km kafkago.Message
+	at time.Time
+}
 
 // partitionKey names one partition of one topic.
 type partitionKey struct {
@@ -31,7 +38,7 @@ type partitionKey struct {
 // When ctx ends, dispatch stops fetching, lets each worker finish the
 // message in hand (a message cut short stays uncommitted) and returns.
 func (c *Consumer) dispatch(ctx context.Context, reader *kafkago.Reader) error {
-	workers := map[partitionKey]chan kafkago.Message{}
+	workers := map[partitionKey]chan fetched{}
 	var wg sync.WaitGroup
 	defer func() {
 		for _, ch := range workers {
@@ -55,10 +62,14 @@ func (c *Consumer) dispatch(ctx context.Context, reader *kafkago.Reader) error {
 			continue
 		}
 		pause = c.cfg.InitialBackoff
+		now := time.Now()
+		if !km.Time.IsZero() {
+			c.metrics.step.WithLabelValues(c.cfg.GroupID, km.Topic, "delivered").Observe(max(now.Sub(km.Time), 0).Seconds())
+		}
 		key := partitionKey{topic: km.Topic, partition: km.Partition}
 		ch, ok := workers[key]
 		if !ok {
-			ch = make(chan kafkago.Message, c.cfg.PartitionBuffer)
+			ch = make(chan fetched, c.cfg.PartitionBuffer)
 			workers[key] = ch
 			wg.Add(1)
 			go func() {
@@ -67,7 +78,7 @@ func (c *Consumer) dispatch(ctx context.Context, reader *kafkago.Reader) error {
 			}()
 		}
 		select {
-		case ch <- km:
+		case ch <- fetched{km: km, at: now}:
 		case <-ctx.Done():
 			return nil
 		}
@@ -76,12 +87,17 @@ func (c *Consumer) dispatch(ctx context.Context, reader *kafkago.Reader) error {
 
 // work handles one partition's messages in order. After ctx ends it
 // handles nothing more: the rest stays uncommitted for the next owner.
-func (c *Consumer) work(ctx context.Context, reader *kafkago.Reader, msgs <-chan kafkago.Message) {
-	for km := range msgs {
+func (c *Consumer) work(ctx context.Context, reader *kafkago.Reader, msgs <-chan fetched) {
+	for f := range msgs {
+		km := f.km
 		if ctx.Err() != nil {
 			continue // drain without handling
 		}
-		if !c.process(ctx, km) {
+		start := time.Now()
+		c.metrics.step.WithLabelValues(c.cfg.GroupID, km.Topic, "queued").Observe(start.Sub(f.at).Seconds())
+		handled := c.process(ctx, km)
+		c.metrics.step.WithLabelValues(c.cfg.GroupID, km.Topic, "handled").Observe(time.Since(start).Seconds())
+		if !handled {
 			continue // cancelled mid-message: leave it uncommitted
 		}
 		c.commit(ctx, reader, km)

@@ -14,6 +14,11 @@ type consumerMetrics struct {
 	deadLettered *prometheus.CounterVec
 	retried      *prometheus.CounterVec
 	lag          *prometheus.GaugeVec
+	// step times where a message's time goes in this consumer: delivered
+	// (from its append in Kafka to its fetch here), queued (fetched until
+	// its partition's worker takes it) and handled (the handler, retries
+	// included).
+	step *prometheus.HistogramVec
 }
 
 func newConsumerMetrics(reg prometheus.Registerer) *consumerMetrics {
@@ -39,6 +44,11 @@ func newConsumerMetrics(reg prometheus.Registerer) *consumerMetrics {
 			Name: "mercato_kafka_consumer_lag",
 			Help: "Messages behind the partition's high-water mark at the last fetch.",
 		}, []string{"group", "topic", "partition"})),
+		step: register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "mercato_kafka_consumer_step_seconds",
+			Help:    "Where a message's time goes in a consumer: delivered (appended in Kafka until fetched), queued (fetched until its partition's worker takes it), handled (handler time, retries included).",
+			Buckets: []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+		}, []string{"group", "topic", "step"})),
 	}
 }
 

@@ -13,6 +13,10 @@ type metrics struct {
 	backlog       *prometheus.GaugeVec
 	published     *prometheus.CounterVec
 	publishErrors *prometheus.CounterVec
+	// phase is how long each step of publishing a document takes: wait
+	// (from its notification to the start of its round), load, publish
+	// (the Kafka acknowledgement of the round) and remove.
+	phase *prometheus.HistogramVec
 
 	mu     sync.Mutex
 	counts map[string]map[string]int // collection name -> document key -> pending entries
@@ -34,12 +38,18 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "mercato_outbox_publish_errors_total",
 			Help: "Failed attempts to publish a collection's outbox entries.",
 		}, []string{"collection"}),
+		phase: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "mercato_outbox_relay_phase_seconds",
+			Help:    "Time of each step of relaying a document's outbox: wait (notified until its round starts), load, publish (until Kafka acknowledged the round), remove.",
+			Buckets: []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5},
+		}, []string{"collection", "phase"}),
 		counts: map[string]map[string]int{},
 	}
 	if reg != nil {
 		m.backlog = register(reg, m.backlog)
 		m.published = register(reg, m.published)
 		m.publishErrors = register(reg, m.publishErrors)
+		m.phase = register(reg, m.phase)
 		register(reg, prometheus.Collector(ageCollector{m: m}))
 	}
 	return m
@@ -95,4 +105,9 @@ func (m *metrics) sweptCollection(label string, pending map[string]int) {
 		total += n
 	}
 	m.backlog.WithLabelValues(label).Set(float64(total))
+}
+
+// observePhase records that phase took d for a document of coll.
+func (m *metrics) observePhase(coll, phase string, d time.Duration) {
+	m.phase.WithLabelValues(coll, phase).Observe(d.Seconds())
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/mercato-shop/mercato/platform/kafka"
@@ -63,6 +64,7 @@ type Relay struct {
 	log     *slog.Logger
 	metrics *metrics
 	queue   *queue
+	removed *removedSet
 	busy    chan struct{} // held while a round runs
 
 	mu    sync.Mutex
@@ -90,6 +92,7 @@ func NewRelay(pub kafka.Publisher, opts RelayOptions) *Relay {
 		log:     opts.Logger.With("component", "outbox-relay"),
 		metrics: newMetrics(opts.Registry),
 		queue:   newQueue(),
+		removed: newRemovedSet(),
 		busy:    make(chan struct{}, 1),
 		colls:   map[string]*mongo.Collection{},
 	}
@@ -123,6 +126,29 @@ func (r *Relay) Notify(coll *mongo.Collection, docID any) {
 	}
 	r.mu.Unlock()
 	r.queue.add(newDocRef(watched, docID))
+}
+
+// Written tells the relay that a write left document docID of coll with
+// exactly the outbox pending (its elements as stored, in array order), so
+// the relay publishes them without loading the document. Stores call it
+// through Insert and Update. Written on a nil Relay does nothing.
+func (r *Relay) Written(coll *mongo.Collection, docID any, pending []bson.Raw) {
+	if r == nil {
+		return
+	}
+	if len(pending) == 0 {
+		return
+	}
+	r.mu.Lock()
+	watched, ok := r.colls[collKey(coll)]
+	if !ok {
+		r.colls[collKey(coll)] = coll
+		watched = coll
+	}
+	r.mu.Unlock()
+	ref := newDocRef(watched, docID)
+	ref.known, ref.pending = true, pending
+	r.queue.add(ref)
 }
 
 // Run sweeps every watched collection, then publishes notified documents

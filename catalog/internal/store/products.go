@@ -23,13 +23,12 @@ var ErrDuplicateSKU = fmt.Errorf("%w: this merchant already has a product with t
 func (s *Store) InsertProduct(ctx context.Context, p domain.Product, entries ...outbox.Entry) error {
 	doc := toProductDoc(p)
 	doc.Outbox = entries
-	if _, err := s.products.InsertOne(ctx, doc); err != nil {
+	if err := outbox.Insert(ctx, s.relay, s.products, p.ID, doc, entries); err != nil {
 		if mongodb.IsDuplicateKey(err) {
 			return ErrDuplicateSKU
 		}
 		return wrap(err, "insert product %s", p.ID)
 	}
-	s.notify(s.products, p.ID, entries)
 	return nil
 }
 
@@ -85,13 +84,14 @@ func (s *Store) AllProducts(ctx context.Context) ([]domain.Product, error) {
 // alone. ErrStale when the product changed since it was read (a
 // reservation, say), ErrDuplicateSKU when a new SKU is taken.
 func (s *Store) SaveProduct(ctx context.Context, prev int64, p domain.Product, entries ...outbox.Entry) error {
-	update := outbox.Push(bson.M{"$set": bson.M{
+	update := bson.M{"$set": bson.M{
 		"sku": p.SKU, "name": p.Name, "description": p.Description, "category": p.Category,
 		"price": moneyDoc(p.Price), "images": p.Images, "archived": p.Archived,
 		"stock.available": p.Stock.Available, "restocked": p.Restocked,
 		"version": p.Version, "updated_at": p.UpdatedAt,
-	}}, entries...)
-	matched, err := s.writer.UpdateOne(ctx, s.products, p.ID, bson.M{"merchant_id": p.MerchantID, "version": prev}, update, false)
+	}}
+	guard := bson.M{"merchant_id": p.MerchantID, "version": prev}
+	matched, err := outbox.Update(ctx, s.writer, s.relay, s.products, p.ID, guard, update, entries)
 	if err != nil {
 		if mongodb.IsDuplicateKey(err) {
 			return ErrDuplicateSKU
@@ -101,7 +101,6 @@ func (s *Store) SaveProduct(ctx context.Context, prev int64, p domain.Product, e
 	if !matched {
 		return fmt.Errorf("save product %s at version %d: %w", p.ID, prev, ErrStale)
 	}
-	s.notify(s.products, p.ID, entries)
 	return nil
 }
 

@@ -35,13 +35,12 @@ func (s *Store) InsertReservation(ctx context.Context, r domain.Reservation, ent
 			return err
 		}
 	}
-	if _, err := s.reservations.InsertOne(ctx, toReservationDoc(r, entries)); err != nil {
+	if err := outbox.Insert(ctx, s.relay, s.reservations, r.OrderID, toReservationDoc(r, entries), entries); err != nil {
 		if mongodb.IsDuplicateKey(err) {
 			return fmt.Errorf("reservation %s: %w: already recorded", r.OrderID, apperr.ErrConflict)
 		}
 		return wrap(err, "insert reservation %s", r.OrderID)
 	}
-	s.notify(s.reservations, r.OrderID, entries)
 	return nil
 }
 
@@ -58,17 +57,12 @@ func (s *Store) Transition(ctx context.Context, orderID string, from []domain.Re
 	for i, st := range from {
 		states[i] = string(st)
 	}
-	matched, err := s.writer.UpdateOne(ctx, s.reservations, orderID,
-		bson.M{"state": bson.M{"$in": states}},
-		outbox.Push(bson.M{"$set": set}, entries...), false)
+	matched, err := outbox.Update(ctx, s.writer, s.relay, s.reservations, orderID,
+		bson.M{"state": bson.M{"$in": states}}, bson.M{"$set": set}, entries)
 	if err != nil {
 		return false, wrap(err, "reservation %s to %s", orderID, to)
 	}
-	if !matched {
-		return false, nil
-	}
-	s.notify(s.reservations, orderID, entries)
-	return true, nil
+	return matched, nil
 }
 
 // DueForRelease lists up to limit reservations whose hold has expired

@@ -73,13 +73,6 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return s.expiries.Init(ctx, s.backfillExpiries)
 }
 
-// notify wakes the outbox relay for a document written with entries.
-func (s *Store) notify(coll *mongo.Collection, id string, entries []outbox.Entry) {
-	if len(entries) > 0 {
-		s.relay.Notify(coll, id)
-	}
-}
-
 // wrap translates a driver error with what was being done.
 // A missing document is plain apperr.ErrNotFound, without the driver's
 // words.

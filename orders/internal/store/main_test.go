@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/mercato-shop/mercato/orders/internal/store"
@@ -41,3 +42,6 @@ func (n *notifications) Notify(_ *mongo.Collection, id any) {
 	default:
 	}
 }
+
+// Written records a notification that carries the document's outbox.
+func (n *notifications) Written(coll *mongo.Collection, id any, _ []bson.Raw) { n.Notify(coll, id) }

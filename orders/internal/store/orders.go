@@ -27,7 +27,7 @@ type Orders struct {
 	writer   *mongodb.Writer
 	timers   *timerwheel.Wheel // deadlines of waiting orders
 	lists    *listindex.List   // each shopper's and merchant's orders
-	notifier Notifier
+	notifier outbox.Notifier
 }
 
 // Collection is the collection the outbox relay watches.
@@ -51,10 +51,9 @@ func (s *Orders) Insert(ctx context.Context, o domain.Order, events []outbox.Ent
 			return err
 		}
 	}
-	if _, err := s.write.InsertOne(ctx, doc); err != nil {
+	if err := outbox.Insert(ctx, s.notifier, s.write, o.ID, doc, events); err != nil {
 		return mongodb.Translate(err, "insert order "+o.ID)
 	}
-	s.notifier.Notify(s.write, o.ID)
 	return nil
 }
 
@@ -100,17 +99,13 @@ func (s *Orders) Update(ctx context.Context, before, after domain.Order, events 
 	if len(unset) > 0 {
 		update["$unset"] = unset
 	}
-	update = outbox.Push(update, events...)
 	guard := bson.M{"status": string(before.Status), "version": before.Version}
-	matched, err := s.writer.UpdateOne(ctx, s.write, before.ID, guard, update, false)
+	matched, err := outbox.Update(ctx, s.writer, s.notifier, s.write, before.ID, guard, update, events)
 	if err != nil {
 		return mongodb.Translate(err, "update order "+before.ID)
 	}
 	if !matched {
 		return fmt.Errorf("update order %s from %s v%d: %w", before.ID, before.Status, before.Version, ErrStale)
-	}
-	if len(events) > 0 {
-		s.notifier.Notify(s.write, before.ID)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mercato-shop/mercato/platform/listindex"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/platform/outbox"
 	"github.com/mercato-shop/mercato/platform/timerwheel"
 )
 
@@ -29,23 +30,12 @@ const (
 // it was read; the caller reads it again and decides anew.
 var ErrStale = errors.New("order changed concurrently")
 
-// Notifier is told about every document written with outbox entries; the
-// outbox relay (*outbox.Relay) is one.
-type Notifier interface {
-	Notify(coll *mongo.Collection, docID any)
-}
-
-// noNotifier is used when no relay is given.
-type noNotifier struct{}
-
-func (noNotifier) Notify(*mongo.Collection, any) {}
-
 // Open returns the stores over db (its Write handle is the single writer on
 // FerretDB; every write by _id goes through its Writer) and creates their
 // indexes. notifier may be nil.
-func Open(ctx context.Context, db *mongodb.Store, notifier Notifier) (*Orders, *Carts, error) {
+func Open(ctx context.Context, db *mongodb.Store, notifier outbox.Notifier) (*Orders, *Carts, error) {
 	if notifier == nil {
-		notifier = noNotifier{}
+		notifier = outbox.Discard
 	}
 	orders := &Orders{
 		read:     db.Read.Collection(OrdersCollection),

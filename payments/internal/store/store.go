@@ -121,10 +121,9 @@ func (s *Store) Insert(ctx context.Context, p *domain.Payment, evs []domain.Even
 		return err
 	}
 	d.Outbox = entries
-	if _, err := s.payments.InsertOne(ctx, d); err != nil {
+	if err := outbox.Insert(ctx, s.relay, s.payments, p.OrderID, d, entries); err != nil {
 		return mongodb.Translate(err, "insert payment "+p.OrderID)
 	}
-	s.notify(p.OrderID, entries)
 	return nil
 }
 
@@ -159,7 +158,7 @@ func (s *Store) Update(ctx context.Context, p *domain.Payment, guard Guard, evs 
 		"refunded_amount": d.RefundedAmount, "retry": d.Retry, "version": d.Version, "updated_at": d.UpdatedAt,
 	}
 	cond := bson.M{"version": guard.Version, "status": string(guard.Status), "attempt": guard.Attempt}
-	matched, err := s.writer.UpdateOne(ctx, s.payments, p.OrderID, cond, outbox.Push(bson.M{"$set": set}, entries...), false)
+	matched, err := outbox.Update(ctx, s.writer, s.relay, s.payments, p.OrderID, cond, bson.M{"$set": set}, entries)
 	if err != nil {
 		return mongodb.Translate(err, "update payment "+p.OrderID)
 	}
@@ -167,14 +166,7 @@ func (s *Store) Update(ctx context.Context, p *domain.Payment, guard Guard, evs 
 		return fmt.Errorf("update payment %s: %w: it changed meanwhile", p.OrderID, apperr.ErrConflict)
 	}
 	p.Version = d.Version
-	s.notify(p.OrderID, entries)
 	return nil
-}
-
-func (s *Store) notify(orderID string, entries []outbox.Entry) {
-	if len(entries) > 0 {
-		s.relay.Notify(s.payments, orderID)
-	}
 }
 
 // entriesOf turns domain events into outbox entries on payments.events,

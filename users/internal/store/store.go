@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/platform/outbox"
 )
 
 // Collection names.
@@ -22,21 +23,18 @@ const (
 	KeysCollection     = "signing_keys"
 )
 
-// Notifier is told about a document whose outbox just received events;
-// *outbox.Relay implements it.
-type Notifier interface {
-	Notify(coll *mongo.Collection, docID any)
-}
-
 // Store is the users service's database.
 type Store struct {
 	db       *mongodb.Store
-	notifier Notifier
+	notifier outbox.Notifier
 }
 
 // New returns a Store over db. notifier may be nil (events then wait for
-// the relay's periodic sweep).
-func New(db *mongodb.Store, notifier Notifier) *Store {
+// the relay's start-up sweep).
+func New(db *mongodb.Store, notifier outbox.Notifier) *Store {
+	if notifier == nil {
+		notifier = outbox.Discard
+	}
 	return &Store{db: db, notifier: notifier}
 }
 

@@ -73,15 +73,12 @@ func (s *Store) InsertUser(ctx context.Context, u domain.User) error {
 	}
 	doc := toUserDoc(u)
 	doc.Outbox = []outbox.Entry{event}
-	if _, err := s.Users().InsertOne(ctx, doc); err != nil {
+	if err := outbox.Insert(ctx, s.notifier, s.Users(), u.ID, doc, doc.Outbox); err != nil {
 		if mongodb.IsDuplicateKey(err) {
 			return ErrEmailTaken
 		}
 		s.releaseEmail(ctx, u.Email, u.ID)
 		return mongodb.Translate(err, "insert user "+u.ID)
-	}
-	if s.notifier != nil {
-		s.notifier.Notify(s.Users(), u.ID)
 	}
 	return nil
 }

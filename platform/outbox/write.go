@@ -1,0 +1,74 @@
+package outbox
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/mercato-shop/mercato/platform/mongodb"
+)
+
+// Notifier is told about the documents a store writes with outbox
+// entries. *Relay implements it (a nil *Relay ignores everything), and so
+// does Discard, for a store used without a relay.
+type Notifier interface {
+	// Notify: document docID of coll may hold new entries; they are loaded.
+	Notify(coll *mongo.Collection, docID any)
+	// Written: after a write, document docID's outbox holds exactly
+	// pending, as stored.
+	Written(coll *mongo.Collection, docID any, pending []bson.Raw)
+}
+
+// Discard is a Notifier that ignores everything.
+var Discard Notifier = discard{}
+
+type discard struct{}
+
+func (discard) Notify(*mongo.Collection, any)              {}
+func (discard) Written(*mongo.Collection, any, []bson.Raw) {}
+
+// Insert inserts doc, a new document with _id id whose outbox field holds
+// entries, and tells n. This and Update are the one way a store writes
+// events: the state change and its events in one single-document write,
+// then the relay told what to publish.
+func Insert(ctx context.Context, n Notifier, coll *mongo.Collection, id any, doc any, entries []Entry) error {
+	if _, err := coll.InsertOne(ctx, doc); err != nil {
+		return err
+	}
+	notifyEntries(n, coll, id, entries)
+	return nil
+}
+
+// notifyEntries tells n that a new document holds entries.
+func notifyEntries(n Notifier, coll *mongo.Collection, id any, entries []Entry) {
+	if len(entries) == 0 {
+		return
+	}
+	raws, err := Raws(entries)
+	if err != nil {
+		n.Notify(coll, id) // the write encoded them; the relay will load them
+		return
+	}
+	n.Written(coll, id, raws)
+}
+
+// Update applies update to document id of coll through w if it meets guard
+// (nil: no condition), appending entries to its outbox in the same write,
+// and tells n the document's outbox after the write (one command: the
+// update returns the document). It reports whether the guard held.
+func Update(ctx context.Context, w *mongodb.Writer, n Notifier, coll *mongo.Collection, id string, guard, update bson.M, entries []Entry) (bool, error) {
+	if len(entries) == 0 {
+		return w.UpdateOne(ctx, coll, id, guard, update, false)
+	}
+	doc, ok, err := w.FindOneAndUpdate(ctx, coll, id, guard, Push(update, entries...), false)
+	if err != nil || !ok {
+		return ok, err
+	}
+	if pending := PendingOf(doc); len(pending) > 0 {
+		n.Written(coll, id, pending)
+	} else {
+		n.Notify(coll, id)
+	}
+	return true, nil
+}
