@@ -42,8 +42,12 @@ type Mongo struct {
 type Kafka struct {
 	// KafkaBrokers is a comma-separated list of bootstrap addresses.
 	KafkaBrokers []string `env:"KAFKA_BROKERS" envDefault:"127.0.0.1:9092" envSeparator:","`
-	// KafkaPartitions is the partition count of topics this service creates.
-	KafkaPartitions int `env:"KAFKA_PARTITIONS" envDefault:"3"`
+	// KafkaPartitions is the partition count of topics this service
+	// creates. Partitions are a consumer's unit of parallelism (one worker
+	// each, see kafka.Consumer): with 3, payments' handlers, which wait on
+	// Stripe, queued behind each other under sustained load
+	// (docs/performance.md).
+	KafkaPartitions int `env:"KAFKA_PARTITIONS" envDefault:"12"`
 	// KafkaReplicationFactor of topics this service creates.
 	KafkaReplicationFactor int `env:"KAFKA_REPLICATION_FACTOR" envDefault:"1"`
 	// OutboxSweepInterval is how often the outbox relay scans its

@@ -44,7 +44,7 @@ func TestLoadAppliesDefaults(t *testing.T) {
 	if cfg.TokenTTL != 15*time.Minute || cfg.Workers != 4 || cfg.Verbose {
 		t.Errorf("service defaults not applied: %+v", cfg)
 	}
-	if len(cfg.KafkaBrokers) != 1 || cfg.KafkaBrokers[0] != "127.0.0.1:9092" || cfg.KafkaPartitions != 3 {
+	if len(cfg.KafkaBrokers) != 1 || cfg.KafkaBrokers[0] != "127.0.0.1:9092" || cfg.KafkaPartitions != 12 {
 		t.Errorf("Kafka defaults not applied: %+v", cfg.Kafka)
 	}
 	if cfg.MongoReadPoolSize != 16 || cfg.OutboxSweepInterval != 0 {
@@ -174,7 +174,7 @@ func TestRedactedListsEveryVariableAndHidesSecrets(t *testing.T) {
 		"TOKEN_TTL":        "15m0s",
 		"WORKERS":          4,
 		"VERBOSE":          false,
-		"KAFKA_PARTITIONS": 3,
+		"KAFKA_PARTITIONS": 12,
 	}
 	for k, v := range want {
 		if got[k] != v {

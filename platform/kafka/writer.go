@@ -8,10 +8,17 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 )
 
-// Writer is a Publisher on a kafka-go Writer with the safe settings of
-// DESIGN §3: acknowledgement by all in-sync replicas, a 5 ms batch timeout,
-// the key hashed to the partition (one aggregate's events stay in order) and
-// no automatic topic creation. Each message names its own topic.
+// Writer is a Publisher on a kafka-go Writer with safe settings:
+// acknowledgement by all in-sync replicas, the key hashed to the partition
+// (one aggregate's events stay in order) and no automatic topic creation.
+// Each message names its own topic.
+//
+// Its batch timeout is 1 ms. kafka-go's synchronous WriteMessages waits
+// that long for a partition's batch to fill before sending it, and
+// Mercato's publishers hand over whole rounds at once (the outbox relay
+// publishes everything a round found in one call), so a longer linger adds
+// only latency: 5 ms, the earlier setting, was about a third of the relay's
+// publish time on every saga hop (docs/performance.md).
 type Writer struct {
 	w         *kafkago.Writer
 	transport *kafkago.Transport
@@ -22,7 +29,7 @@ var _ Publisher = (*Writer)(nil)
 // WriterOption changes a setting of NewWriter.
 type WriterOption func(*kafkago.Writer)
 
-// WithBatchTimeout sets how long the writer waits to fill a batch (default 5 ms).
+// WithBatchTimeout sets how long the writer waits to fill a batch (default 1 ms).
 func WithBatchTimeout(d time.Duration) WriterOption {
 	return func(w *kafkago.Writer) { w.BatchTimeout = d }
 }
@@ -37,6 +44,9 @@ func WithMaxAttempts(n int) WriterOption {
 	return func(w *kafkago.Writer) { w.MaxAttempts = n }
 }
 
+// defaultBatchTimeout is the linger of a partition's batch (see Writer).
+const defaultBatchTimeout = time.Millisecond
+
 // writerMetadataTTL bounds how long a writer trusts its cached topic list: a
 // topic created after the writer found it missing is writable this soon.
 const writerMetadataTTL = time.Second
@@ -49,7 +59,7 @@ func NewWriter(brokers []string, opts ...WriterOption) *Writer {
 		Addr:                   kafkago.TCP(brokers...),
 		Balancer:               &kafkago.Hash{},
 		RequiredAcks:           kafkago.RequireAll,
-		BatchTimeout:           5 * time.Millisecond,
+		BatchTimeout:           defaultBatchTimeout,
 		WriteTimeout:           10 * time.Second,
 		ReadTimeout:            10 * time.Second,
 		MaxAttempts:            3,

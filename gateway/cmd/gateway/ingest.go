@@ -16,7 +16,7 @@ type IngestConfig struct {
 	KafkaBrokers []string `env:"KAFKA_BROKERS" envDefault:"127.0.0.1:9092" envSeparator:","`
 	// KafkaPartitions and KafkaReplicationFactor apply when the gateway
 	// creates analytics.ingest (it exists already when analytics started first).
-	KafkaPartitions        int `env:"KAFKA_PARTITIONS" envDefault:"3"`
+	KafkaPartitions        int `env:"KAFKA_PARTITIONS" envDefault:"12"`
 	KafkaReplicationFactor int `env:"KAFKA_REPLICATION_FACTOR" envDefault:"1"`
 	// MaxEvents caps the events of one batch (413 beyond).
 	MaxEvents int `env:"INGEST_MAX_EVENTS" envDefault:"100"`
