@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/mercato-shop/mercato/catalog/internal/readmodel"
-	"github.com/mercato-shop/mercato/catalog/internal/store"
 )
 
 // DefaultHoldTTL is how long a reservation holds units before it expires.
@@ -24,7 +23,7 @@ const saveAttempts = 8
 
 // Options configure New.
 type Options struct {
-	Store *store.Store
+	Store CatalogStore
 	Model *readmodel.Model
 	// Currency is the store currency every price must be in (default USD).
 	Currency string
@@ -40,7 +39,7 @@ type Options struct {
 
 // Service runs the catalog's use cases.
 type Service struct {
-	store    *store.Store
+	store    CatalogStore
 	model    *readmodel.Model
 	currency string
 	holdTTL  time.Duration

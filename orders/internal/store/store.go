@@ -6,12 +6,12 @@ package store
 
 import (
 	"context"
-	"errors"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/mercato-shop/mercato/orders/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/listindex"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
@@ -28,7 +28,13 @@ const (
 
 // ErrStale is returned by a conditional update whose order changed since
 // it was read; the caller reads it again and decides anew.
-var ErrStale = errors.New("order changed concurrently")
+var ErrStale = usecase.ErrStale
+
+// The stores are the use cases' ports.
+var (
+	_ usecase.OrderStore = (*Orders)(nil)
+	_ usecase.CartStore  = (*Carts)(nil)
+)
 
 // Open returns the stores over db (its Write handle is the single writer on
 // FerretDB; every write by _id goes through its Writer) and creates their

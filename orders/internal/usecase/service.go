@@ -13,9 +13,9 @@ import (
 
 	"github.com/mercato-shop/mercato/orders/internal/catalogclient"
 	"github.com/mercato-shop/mercato/orders/internal/domain"
-	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/events"
+	"github.com/mercato-shop/mercato/platform/retry"
 )
 
 // DefaultStepTimeout is how long an order waits for one saga step.
@@ -45,15 +45,15 @@ type Options struct {
 
 // Service runs the use cases.
 type Service struct {
-	orders  *store.Orders
-	carts   *store.Carts
+	orders  OrderStore
+	carts   CartStore
 	catalog Catalog
 	opts    Options
 	log     *slog.Logger
 }
 
 // New returns the service over its stores and the catalog.
-func New(orders *store.Orders, carts *store.Carts, cat Catalog, opts Options) *Service {
+func New(orders OrderStore, carts CartStore, cat Catalog, opts Options) *Service {
 	if opts.StepTimeout <= 0 {
 		opts.StepTimeout = DefaultStepTimeout
 	}
@@ -77,37 +77,42 @@ func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Mill
 // and decide again, so decide always sees the latest order. A no-op
 // writes nothing. It returns the order as it now stands.
 func (s *Service) apply(ctx context.Context, id string, decide func(domain.Order) (domain.Outcome, error)) (domain.Order, error) {
-	for range maxApplyAttempts {
-		current, err := s.orders.Get(ctx, id)
-		if err != nil {
-			return domain.Order{}, err
-		}
-		out, err := decide(current)
-		if err != nil {
-			return domain.Order{}, err
-		}
-		if !out.Changed {
-			return current, nil
-		}
-		entries, err := s.entries(ctx, out)
-		if err != nil {
-			return domain.Order{}, err
-		}
-		err = s.orders.Update(ctx, current, out.Order, entries)
-		if store.IsStale(err) {
-			continue
-		}
-		if err != nil {
-			return domain.Order{}, err
-		}
-		out.Order.Version = current.Version + 1
-		observeChange(current, out.Order, s.now())
-		for _, e := range out.Events {
-			s.log.InfoContext(ctx, "order event", "order_id", id, "event", e.Kind, "status", out.Order.Status)
-		}
-		return out.Order, nil
+	o, err := retry.Conditional(maxApplyAttempts, IsStale, func() (domain.Order, error) {
+		return s.applyOnce(ctx, id, decide)
+	})
+	if errors.Is(err, retry.ErrExhausted) {
+		return domain.Order{}, fmt.Errorf("%w: order %s keeps changing; try again", apperr.ErrConflict, id)
 	}
-	return domain.Order{}, fmt.Errorf("%w: order %s keeps changing; try again", apperr.ErrConflict, id)
+	return o, err
+}
+
+// applyOnce is one read-decide-write attempt of apply; a lost race is
+// ErrStale.
+func (s *Service) applyOnce(ctx context.Context, id string, decide func(domain.Order) (domain.Outcome, error)) (domain.Order, error) {
+	current, err := s.orders.Get(ctx, id)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	out, err := decide(current)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	if !out.Changed {
+		return current, nil
+	}
+	entries, err := s.entries(ctx, out)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	if err := s.orders.Update(ctx, current, out.Order, entries); err != nil {
+		return domain.Order{}, err
+	}
+	out.Order.Version = current.Version + 1
+	observeChange(current, out.Order, s.now())
+	for _, e := range out.Events {
+		s.log.InfoContext(ctx, "order event", "order_id", id, "event", e.Kind, "status", out.Order.Status)
+	}
+	return out.Order, nil
 }
 
 // isNotFound reports a missing order.

@@ -14,6 +14,7 @@ import (
 	"github.com/mercato-shop/mercato/payments/internal/domain"
 	"github.com/mercato-shop/mercato/payments/internal/store"
 	"github.com/mercato-shop/mercato/platform/apperr"
+	"github.com/mercato-shop/mercato/platform/retry"
 )
 
 // Gateway is Stripe as the use cases see it (stripeapi.Client). Both calls
@@ -40,7 +41,7 @@ type Options struct {
 
 // Service runs the use cases.
 type Service struct {
-	store   *store.Store
+	store   PaymentStore
 	gateway Gateway
 	opts    Options
 	log     *slog.Logger
@@ -51,7 +52,7 @@ type Service struct {
 }
 
 // New returns the service.
-func New(st *store.Store, gateway Gateway, opts Options) *Service {
+func New(st PaymentStore, gateway Gateway, opts Options) *Service {
 	if opts.Retry.Min <= 0 {
 		opts.Retry.Min = time.Second
 	}
@@ -80,26 +81,29 @@ const maxConflicts = 8
 // asks fn again, so fn sees the latest state (its guards make repeats
 // harmless). It returns the payment as it is now.
 func (s *Service) change(ctx context.Context, orderID string, fn func(p *domain.Payment) ([]domain.Event, bool)) (*domain.Payment, bool, error) {
-	for range maxConflicts {
+	type result struct {
+		p       *domain.Payment
+		changed bool
+	}
+	r, err := retry.Conditional(maxConflicts, store.IsConflict, func() (result, error) {
 		p, err := s.store.Get(ctx, orderID)
 		if err != nil {
-			return nil, false, err
+			return result{}, err
 		}
 		guard := store.GuardOf(p)
 		evs, changed := fn(p)
 		if !changed {
-			return p, false, nil
+			return result{p, false}, nil
 		}
-		err = s.store.Update(ctx, p, guard, evs)
-		if store.IsConflict(err) {
-			continue
+		if err := s.store.Update(ctx, p, guard, evs); err != nil {
+			return result{}, err
 		}
-		if err != nil {
-			return nil, false, err
-		}
-		return p, true, nil
+		return result{p, true}, nil
+	})
+	if errors.Is(err, retry.ErrExhausted) {
+		return nil, false, fmt.Errorf("payment %s: %w: kept changing", orderID, apperr.ErrConflict)
 	}
-	return nil, false, fmt.Errorf("payment %s: %w: kept changing", orderID, apperr.ErrConflict)
+	return r.p, r.changed, err
 }
 
 // Get returns the payment of an order to its shopper; anyone else gets

@@ -3,25 +3,24 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 
-	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/users/internal/domain"
+	"github.com/mercato-shop/mercato/users/internal/usecase"
 )
 
 // ErrSessionChanged is returned by SaveSession when the stored session is
 // no longer at the generation the change was computed from: load it again
 // and reapply. It matches apperr.ErrConflict.
-var ErrSessionChanged = fmt.Errorf("%w: refresh session changed concurrently", apperr.ErrConflict)
+var ErrSessionChanged = usecase.ErrSessionChanged
 
 // ErrSessionNotFound is returned for an unknown refresh session; it
 // matches apperr.ErrNotFound.
-var ErrSessionNotFound = fmt.Errorf("%w: refresh session not found", apperr.ErrNotFound)
+var ErrSessionNotFound = usecase.ErrSessionNotFound
 
 // sessionDoc is a refresh session as stored: only the hash of the current
 // secret, never a token.

@@ -14,7 +14,11 @@ import (
 
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
+	"github.com/mercato-shop/mercato/users/internal/usecase"
 )
+
+// The store is the use cases' port.
+var _ usecase.AccountStore = (*Store)(nil)
 
 // Collection names.
 const (

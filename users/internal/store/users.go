@@ -9,21 +9,21 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 
-	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
 	"github.com/mercato-shop/mercato/users/internal/domain"
+	"github.com/mercato-shop/mercato/users/internal/usecase"
 )
 
 // ErrEmailTaken is returned by InsertUser when the normalised email
 // belongs to another account; it matches apperr.ErrConflict and its text
 // is fit for clients.
-var ErrEmailTaken = fmt.Errorf("%w: an account with this email already exists", apperr.ErrConflict)
+var ErrEmailTaken = usecase.ErrEmailTaken
 
 // ErrUserNotFound is returned for a user that does not exist; it matches
 // apperr.ErrNotFound.
-var ErrUserNotFound = fmt.Errorf("%w: user not found", apperr.ErrNotFound)
+var ErrUserNotFound = usecase.ErrUserNotFound
 
 // userDoc is a user as stored. The password hash never leaves the service.
 type userDoc struct {

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/platform/apperr"
+	"github.com/mercato-shop/mercato/platform/retry"
 	"github.com/mercato-shop/mercato/users/internal/domain"
 	"github.com/mercato-shop/mercato/users/internal/security"
-	"github.com/mercato-shop/mercato/users/internal/store"
 )
 
 // ErrInvalidCredentials is the one answer to a failed login, whether the
@@ -38,7 +38,7 @@ type Options struct {
 
 // Service runs the account use cases. Safe for concurrent use.
 type Service struct {
-	store    *store.Store
+	store    AccountStore
 	hasher   *security.PasswordHasher
 	ring     *security.KeyRing
 	throttle *security.LoginThrottle
@@ -46,7 +46,7 @@ type Service struct {
 }
 
 // New builds a Service.
-func New(st *store.Store, hasher *security.PasswordHasher, ring *security.KeyRing, throttle *security.LoginThrottle, opts Options) *Service {
+func New(st AccountStore, hasher *security.PasswordHasher, ring *security.KeyRing, throttle *security.LoginThrottle, opts Options) *Service {
 	if opts.RefreshTokenTTL <= 0 {
 		opts.RefreshTokenTTL = domain.DefaultRefreshTokenTTL
 	}
@@ -101,7 +101,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		return Tokens{}, err
 	}
 	user, err := s.store.FindUserByEmail(ctx, email)
-	if err != nil && !errors.Is(err, store.ErrUserNotFound) {
+	if err != nil && !errors.Is(err, ErrUserNotFound) {
 		return Tokens{}, err
 	}
 	// user.PasswordHash is "" for an unknown email: checked against the
@@ -143,7 +143,7 @@ func (s *Service) Refresh(ctx context.Context, rawToken string) (Tokens, error) 
 		return Tokens{}, err
 	}
 	user, err := s.store.FindUserByID(ctx, next.UserID)
-	if errors.Is(err, store.ErrUserNotFound) {
+	if errors.Is(err, ErrUserNotFound) {
 		return Tokens{}, domain.ErrRefreshTokenInvalid
 	}
 	if err != nil {
@@ -192,25 +192,30 @@ func (s *Service) startSession(ctx context.Context, user domain.User) (Tokens, e
 // concurrent write won. change's error is returned after its state is saved
 // (a reuse revokes the session and still fails).
 func (s *Service) updateSession(ctx context.Context, sessionID string, change func(domain.RefreshSession) (domain.RefreshUse, error)) error {
-	for range maxSaveAttempts {
+	isChanged := func(err error) bool { return errors.Is(err, ErrSessionChanged) }
+	// The attempt's value is change's own error, returned once saved.
+	type outcome struct{ changeErr error }
+	out, err := retry.Conditional(maxSaveAttempts, isChanged, func() (outcome, error) {
 		sess, err := s.store.FindSession(ctx, sessionID)
-		if errors.Is(err, store.ErrSessionNotFound) {
-			return domain.ErrRefreshTokenInvalid
+		if errors.Is(err, ErrSessionNotFound) {
+			return outcome{}, domain.ErrRefreshTokenInvalid
 		}
 		if err != nil {
-			return err
+			return outcome{}, err
 		}
 		use, changeErr := change(sess)
 		if use.Save {
-			err := s.store.SaveSession(ctx, use.Next, sess.Generation)
-			if errors.Is(err, store.ErrSessionChanged) {
-				continue
-			}
-			if err != nil {
-				return err
+			if err := s.store.SaveSession(ctx, use.Next, sess.Generation); err != nil {
+				return outcome{}, err
 			}
 		}
-		return changeErr
+		return outcome{changeErr}, nil
+	})
+	if errors.Is(err, retry.ErrExhausted) {
+		return fmt.Errorf("%w: refresh session busy, try again", apperr.ErrConflict)
 	}
-	return fmt.Errorf("%w: refresh session busy, try again", apperr.ErrConflict)
+	if err != nil {
+		return err
+	}
+	return out.changeErr
 }

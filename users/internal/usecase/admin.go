@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/mercato-shop/mercato/users/internal/domain"
-	"github.com/mercato-shop/mercato/users/internal/store"
 )
 
 // EnsureAdmin makes sure the administrator named in the configuration
@@ -24,7 +23,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) error
 		return fmt.Errorf("ADMIN_PASSWORD: %w", err)
 	}
 	user, err := s.store.FindUserByEmail(ctx, email)
-	if errors.Is(err, store.ErrUserNotFound) {
+	if errors.Is(err, ErrUserNotFound) {
 		hash, hashErr := s.hasher.Hash(ctx, password)
 		if hashErr != nil {
 			return fmt.Errorf("admin account: %w", hashErr)
@@ -35,7 +34,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) error
 			s.opts.Logger.InfoContext(ctx, "admin account created", "user_id", admin.ID)
 			return nil
 		}
-		if !errors.Is(err, store.ErrEmailTaken) {
+		if !errors.Is(err, ErrEmailTaken) {
 			return fmt.Errorf("admin account: %w", err)
 		}
 		// Another replica created it at the same moment: check that one.

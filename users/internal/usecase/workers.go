@@ -7,7 +7,6 @@ import (
 
 	"github.com/mercato-shop/mercato/platform/service"
 	"github.com/mercato-shop/mercato/users/internal/security"
-	"github.com/mercato-shop/mercato/users/internal/store"
 )
 
 // Intervals of the background workers.
@@ -21,7 +20,7 @@ const (
 
 // SweepSessions returns a worker that deletes refresh sessions expired for
 // over a day, once an hour (FerretDB has no TTL indexes).
-func SweepSessions(st *store.Store, logger *slog.Logger) func(ctx context.Context) {
+func SweepSessions(st SessionStore, logger *slog.Logger) func(ctx context.Context) {
 	return func(ctx context.Context) {
 		service.Every(ctx, sessionSweepInterval, logger, "sweeping expired refresh sessions", func(ctx context.Context) error {
 			n, err := st.DeleteSessionsExpiredBefore(ctx, time.Now().Add(-expiredSessionGrace))
