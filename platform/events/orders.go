@@ -63,7 +63,10 @@ type OrderCancelled struct {
 // OrderShipped is the data of TypeOrderShipped: one merchant shipped its
 // lines of the order.
 type OrderShipped struct {
-	OrderID    string      `json:"order_id"`
+	OrderID string `json:"order_id"`
+	// ShopperID is who bought the order (optional: producers before it
+	// was added leave it out).
+	ShopperID  string      `json:"shopper_id,omitempty"`
 	MerchantID string      `json:"merchant_id"`
 	Lines      []OrderLine `json:"lines"`
 	ShippedAt  time.Time   `json:"shipped_at"`

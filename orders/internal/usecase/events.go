@@ -46,7 +46,7 @@ func eventData(o domain.Order, e domain.Event) (string, any) {
 		return events.TypeOrderCancelled, events.OrderCancelled{OrderID: o.ID, Reason: o.CancelReason,
 			Lines: eventLines(o.Lines), WasPaid: e.WasPaid, CancelledAt: o.UpdatedAt}
 	case domain.EventShipped:
-		return events.TypeOrderShipped, events.OrderShipped{OrderID: o.ID, MerchantID: e.MerchantID,
+		return events.TypeOrderShipped, events.OrderShipped{OrderID: o.ID, ShopperID: o.ShopperID, MerchantID: e.MerchantID,
 			Lines: eventLines(o.LinesOf(e.MerchantID)), ShippedAt: o.UpdatedAt, Complete: o.Complete()}
 	case domain.EventRefundRequested:
 		return events.TypeOrderRefundRequested, events.OrderRefundRequested{OrderID: o.ID, Amount: money(e.Amount), Reason: e.Reason}
