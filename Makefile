@@ -5,6 +5,8 @@ GO ?= go
 
 .PHONY: run test test-short build vet fmt lint images webdeps
 VERSION ?= 0.1.0
+# IMAGES are the services built from the root Dockerfile, as SERVICE:PORT.
+IMAGES := users:8081 catalog:8082 orders:8083 payments:8084 notifications:8085 analytics:8086 gateway:8080
 
 ## run: start the whole suite on loopback (embedded Kafka, FerretDB, every service)
 run: webdeps
@@ -33,7 +35,7 @@ lint:
 
 ## images: every container image (needs a Docker engine with BuildKit)
 images:
-	for s in users catalog orders payments notifications analytics gateway; do docker build -f $$s/Dockerfile --build-arg VERSION=$(VERSION) -t ghcr.io/mercato-shop/mercato-$$s:$(VERSION) . || exit 1; done
+	for image in $(IMAGES); do s=$${image%%:*}; docker build --build-arg SERVICE=$$s --build-arg PORT=$${image##*:} --build-arg VERSION=$(VERSION) -t ghcr.io/mercato-shop/mercato-$$s:$(VERSION) . || exit 1; done
 	docker build -f devstack/Dockerfile.stripe-emulator --build-arg VERSION=$(VERSION) -t ghcr.io/mercato-shop/mercato-stripe-emulator:$(VERSION) .
 
 ## webdeps: the merchant dashboard's charting library, uPlot (MIT), fetched

@@ -125,7 +125,7 @@ func TestComposeMercatoContainersAreHardened(t *testing.T) {
 	p := composeProject(t)
 	for _, name := range append([]string{"stripe-emulator"}, services...) {
 		s := p.Services[name]
-		bin := "/app/" + name
+		bin := images[name].Binary
 		if s.HealthCheck == nil || strings.Join(s.HealthCheck.Test, " ") != "CMD "+bin+" healthcheck" {
 			t.Errorf("%s: healthcheck %+v, want the binary's own healthcheck (exec form)", name, s.HealthCheck)
 		}
@@ -140,8 +140,14 @@ func TestComposeMercatoContainersAreHardened(t *testing.T) {
 		}
 		if s.Build == nil || filepath.Clean(s.Build.Context) != repoRoot(t) {
 			t.Errorf("%s: build context must be the repository root", name)
-		} else if _, ok := dockerfiles[s.Build.Dockerfile]; !ok {
-			t.Errorf("%s: builds %s, which the Dockerfile tests do not know", name, s.Build.Dockerfile)
+		} else if img := images[name]; s.Build.Dockerfile != img.Dockerfile {
+			t.Errorf("%s: builds %s, want %s", name, s.Build.Dockerfile, img.Dockerfile)
+		} else {
+			for arg, want := range img.Args {
+				if got := s.Build.Args[arg]; got == nil || *got != want {
+					t.Errorf("%s: build argument %s missing or not %s", name, arg, want)
+				}
+			}
 		}
 	}
 }

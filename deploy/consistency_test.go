@@ -115,12 +115,12 @@ func TestPortsAgreeAcrossConfigDockerfileComposeAndManifests(t *testing.T) {
 			t.Fatalf("%s: %v", svc, err)
 		}
 		want := strconv.Itoa(port)
-		df := dockerfileFactsOf(readRepoFile(t, svc+"/Dockerfile"))
+		df := images[svc].facts(t)
 		if len(df.Expose) != 1 || df.Expose[0] != want {
-			t.Errorf("%s/Dockerfile EXPOSE %v, config default port %s", svc, df.Expose, want)
+			t.Errorf("%s image (Dockerfile, PORT=%d) EXPOSE %v, config default port %s", svc, servicePorts[svc], df.Expose, want)
 		}
 		if got := df.Env["HTTP_ADDR"]; got != "" && got != ":"+want {
-			t.Errorf("%s/Dockerfile ENV HTTP_ADDR=%s, config default port %s", svc, got, want)
+			t.Errorf("%s image ENV HTTP_ADDR=%s, config default port %s", svc, got, want)
 		}
 		for source, env := range envs[svc] {
 			if got := env["HTTP_ADDR"]; got != ":"+want {

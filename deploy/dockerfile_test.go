@@ -8,21 +8,41 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// dockerfiles maps each Dockerfile (relative to the root) to the binary it
-// ships as /app/<binary>.
-var dockerfiles = map[string]string{
-	"users/Dockerfile":                    "users",
-	"catalog/Dockerfile":                  "catalog",
-	"orders/Dockerfile":                   "orders",
-	"payments/Dockerfile":                 "payments",
-	"notifications/Dockerfile":            "notifications",
-	"analytics/Dockerfile":                "analytics",
-	"gateway/Dockerfile":                  "gateway",
-	"devstack/Dockerfile.stripe-emulator": "stripe-emulator",
+// image is how one of Mercato's images is built: its Dockerfile, the
+// build arguments that select what it holds, and the path of its binary.
+type image struct {
+	Dockerfile string
+	Args       map[string]string
+	Binary     string
+}
+
+// images are every image Mercato ships, by name (mercato-<name>): the
+// services from the one root Dockerfile, the Stripe emulator from its own.
+var images = serviceImages()
+
+func serviceImages() map[string]image {
+	out := map[string]image{
+		"stripe-emulator": {Dockerfile: "devstack/Dockerfile.stripe-emulator", Binary: "/app/stripe-emulator"},
+	}
+	for _, svc := range services {
+		out[svc] = image{
+			Dockerfile: "Dockerfile",
+			Args:       map[string]string{"SERVICE": svc, "PORT": strconv.Itoa(servicePorts[svc])},
+			Binary:     "/app/service",
+		}
+	}
+	return out
+}
+
+// facts reads the image's Dockerfile with its build arguments.
+func (img image) facts(t testing.TB) dockerfileFacts {
+	t.Helper()
+	return dockerfileFactsOf(readRepoFile(t, img.Dockerfile), img.Args)
 }
 
 // instruction is one Dockerfile instruction, continuation lines joined.
@@ -69,6 +89,7 @@ type dockerfileFacts struct {
 	Entrypoint  string
 	Labels      string
 	Args        map[string]bool
+	Copies      []string // COPY arguments of the final stage
 }
 
 var (
@@ -76,42 +97,47 @@ var (
 	buildPackage = regexp.MustCompile(`go build .*?(\./[A-Za-z0-9_./-]+)\s*$`)
 )
 
-func dockerfileFactsOf(src string) dockerfileFacts {
+// dockerfileFactsOf reads a Dockerfile as built with buildArgs: ARG values
+// (a build argument, else the default) are substituted where Docker
+// substitutes them (FROM, RUN, ENV, EXPOSE, COPY); LABELs stay as written.
+func dockerfileFactsOf(src string, buildArgs map[string]string) dockerfileFacts {
 	f := dockerfileFacts{Env: map[string]string{}, Args: map[string]bool{}}
-	globalArgs := map[string]string{}
-	stages := 0
+	values := map[string]string{}
+	expand := func(s string) string {
+		return argRef.ReplaceAllStringFunc(s, func(m string) string { return values[argRef.FindStringSubmatch(m)[1]] })
+	}
 	for _, in := range parseDockerfile(src) {
 		switch in.Cmd {
 		case "ARG":
 			name, def, _ := strings.Cut(in.Args, "=")
 			f.Args[name] = true
-			if stages == 0 {
-				globalArgs[name] = def
+			if v, ok := buildArgs[name]; ok {
+				values[name] = v
+			} else if _, seen := values[name]; !seen || def != "" {
+				values[name] = def
 			}
 		case "FROM":
-			stages++
-			image := strings.Fields(in.Args)[0]
-			image = argRef.ReplaceAllStringFunc(image, func(m string) string {
-				return globalArgs[argRef.FindStringSubmatch(m)[1]]
-			})
+			image := expand(strings.Fields(in.Args)[0])
 			f.BaseImages = append(f.BaseImages, image)
-			f.FinalImage, f.FinalUser, f.Env, f.Expose = image, "", map[string]string{}, nil
+			f.FinalImage, f.FinalUser, f.Env, f.Expose, f.Copies = image, "", map[string]string{}, nil, nil
 		case "USER":
 			f.FinalUser = in.Args
 		case "RUN":
 			if strings.Contains(in.Args, "go build") {
-				f.BuildLine = in.Args
-				if m := buildPackage.FindStringSubmatch(in.Args); m != nil {
+				f.BuildLine = expand(in.Args)
+				if m := buildPackage.FindStringSubmatch(f.BuildLine); m != nil {
 					f.Package = m[1]
 				}
 			}
 		case "EXPOSE":
-			f.Expose = append(f.Expose, strings.Fields(in.Args)...)
+			f.Expose = append(f.Expose, strings.Fields(expand(in.Args))...)
 		case "ENV":
-			for _, kv := range strings.Fields(in.Args) {
+			for _, kv := range strings.Fields(expand(in.Args)) {
 				k, v, _ := strings.Cut(kv, "=")
 				f.Env[k] = v
 			}
+		case "COPY":
+			f.Copies = append(f.Copies, expand(in.Args))
 		case "HEALTHCHECK":
 			f.Healthcheck = in.Args
 		case "ENTRYPOINT":
@@ -152,9 +178,9 @@ func execForm(s string) []string {
 
 func TestDockerfilesBuildAnExistingMainAndRunAsNonRoot(t *testing.T) {
 	root := repoRoot(t)
-	for rel, bin := range dockerfiles {
-		t.Run(rel, func(t *testing.T) {
-			f := dockerfileFactsOf(readRepoFile(t, rel))
+	for name, img := range images {
+		t.Run(name, func(t *testing.T) {
+			f := img.facts(t)
 			for _, img := range f.BaseImages {
 				if err := checkImageTag(img); err != "" {
 					t.Errorf("FROM %s: %s", img, err)
@@ -180,7 +206,10 @@ func TestDockerfilesBuildAnExistingMainAndRunAsNonRoot(t *testing.T) {
 			if f.FinalUser == "" || strings.HasPrefix(f.FinalUser, "root") || strings.HasPrefix(f.FinalUser, "0") {
 				t.Errorf("USER %q: set a non-root user explicitly", f.FinalUser)
 			}
-			app := "/app/" + bin
+			app := img.Binary
+			if len(f.Copies) == 0 || !strings.HasSuffix(f.Copies[len(f.Copies)-1], " "+app) {
+				t.Errorf("the final stage's last COPY %v does not put the binary at %s", f.Copies, app)
+			}
 			if argv := execForm(f.Entrypoint); len(argv) != 1 || argv[0] != app {
 				t.Errorf("ENTRYPOINT %s, want [%q] (exec form)", f.Entrypoint, app)
 			}
@@ -198,10 +227,35 @@ func TestDockerfilesBuildAnExistingMainAndRunAsNonRoot(t *testing.T) {
 	}
 }
 
+func TestMakeImagesBuildsEveryServiceWithItsPort(t *testing.T) {
+	m := regexp.MustCompile(`(?m)^IMAGES := (.*)$`).FindStringSubmatch(readRepoFile(t, "Makefile"))
+	if m == nil {
+		t.Fatal("Makefile has no IMAGES := line")
+	}
+	got := map[string]string{}
+	for _, pair := range strings.Fields(m[1]) {
+		svc, port, _ := strings.Cut(pair, ":")
+		got[svc] = port
+	}
+	for _, svc := range services {
+		if want := images[svc].Args["PORT"]; got[svc] != want {
+			t.Errorf("make images builds %s with PORT=%q, want %s", svc, got[svc], want)
+		}
+	}
+	if len(got) != len(services) {
+		t.Errorf("make images builds %v, want exactly %v", got, services)
+	}
+}
+
 func TestDockerfileParserFindsTheBuiltPackage(t *testing.T) {
-	f := dockerfileFactsOf("ARG V=1.2\nFROM golang:${V} AS b\n# c\nRUN a \\\n  && CGO_ENABLED=0 go build \\\n   -o /x ./cmd/x\nFROM scratch\nUSER 65532\n")
-	if f.Package != "./cmd/x" || f.BaseImages[0] != "golang:1.2" || f.FinalUser != "65532" || f.FinalImage != "scratch" {
+	src := "ARG V=1.2\nFROM golang:${V} AS b\nARG S\n# c\nRUN a \\\n  && CGO_ENABLED=0 go build \\\n   -o /x ./${S}/cmd/x\nFROM scratch\nARG P=1\nEXPOSE ${P}\nUSER 65532\n"
+	f := dockerfileFactsOf(src, map[string]string{"S": "svc", "P": "8083"})
+	if f.Package != "./svc/cmd/x" || f.BaseImages[0] != "golang:1.2" || f.FinalUser != "65532" || f.FinalImage != "scratch" ||
+		len(f.Expose) != 1 || f.Expose[0] != "8083" {
 		t.Errorf("parsed %+v", f)
+	}
+	if f := dockerfileFactsOf(src, nil); len(f.Expose) != 1 || f.Expose[0] != "1" {
+		t.Errorf("defaults: EXPOSE %v", f.Expose)
 	}
 }
 
@@ -250,8 +304,8 @@ var linkerSetVar = regexp.MustCompile(`-X ([A-Za-z0-9_./-]+)\.([A-Za-z_][A-Za-z0
 
 func TestDockerfileVersionStampTargetsAStringVariable(t *testing.T) {
 	root := repoRoot(t)
-	for rel := range dockerfiles {
-		f := dockerfileFactsOf(readRepoFile(t, rel))
+	for rel, img := range images {
+		f := img.facts(t)
 		for _, m := range linkerSetVar.FindAllStringSubmatch(f.BuildLine, -1) {
 			pkgPath, name := m[1], m[2]
 			dir := filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(pkgPath, modulePrefix)))
@@ -297,8 +351,8 @@ const servicePackage = modulePrefix + "platform/service"
 
 func TestHealthcheckSubcommandExists(t *testing.T) {
 	root := repoRoot(t)
-	for rel := range dockerfiles {
-		f := dockerfileFactsOf(readRepoFile(t, rel))
+	for rel, img := range images {
+		f := img.facts(t)
 		mainDir := filepath.Join(root, filepath.FromSlash(f.Package))
 		dirs := []string{mainDir}
 		if importsPackage(t, mainDir, servicePackage) {

@@ -12,10 +12,18 @@ import (
 	"testing"
 )
 
-// services are Mercato's five services: <name>/cmd/<name> is the main,
-// <name>/Dockerfile the image, and each is a compose service and a k8s
-// Deployment of the same name.
+// services are Mercato's services: <name>/cmd/<name> is the main, the
+// root Dockerfile built with SERVICE=<name> the image, and each is a
+// compose service and a k8s Deployment of the same name.
 var services = []string{"users", "catalog", "orders", "payments", "notifications", "analytics", "gateway"}
+
+// servicePorts are the ports the services listen on by default (their
+// configuration's HTTP_ADDR; TestPortsAgreeAcrossConfigDockerfileComposeAndManifests
+// checks it), the PORT build argument of their images.
+var servicePorts = map[string]int{
+	"gateway": 8080, "users": 8081, "catalog": 8082, "orders": 8083,
+	"payments": 8084, "notifications": 8085, "analytics": 8086,
+}
 
 // servicesWithStore are the services that own a MongoDB database and use Kafka.
 var servicesWithStore = []string{"users", "catalog", "orders", "payments", "notifications", "analytics"}
