@@ -19,8 +19,8 @@ type edge struct {
 
 func (e edge) String() string { return e.From + " -> " + e.To + ":" + strconv.Itoa(int(e.Port)) }
 
-// architectureEdges are the in-namespace connections DESIGN §1 needs. An
-// edge applies to an overlay only where both ends run.
+// architectureEdges are the in-namespace connections docs/architecture.md
+// needs. An edge applies to an overlay only where both ends run.
 var architectureEdges = []edge{
 	{"gateway", "users", 8081}, {"gateway", "catalog", 8082},
 	{"gateway", "orders", 8083}, {"gateway", "payments", 8084},

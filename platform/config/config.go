@@ -32,7 +32,7 @@ type Mongo struct {
 	MongoDatabase string `env:"MONGO_DATABASE"`
 	// MongoSingleWriter makes every write go through a one-connection client,
 	// which the embedded FerretDB needs for atomic conditional updates
-	// (DESIGN §2). Leave false on MongoDB.
+	// (docs/architecture.md "Storage rules"). Leave false on MongoDB.
 	MongoSingleWriter bool `env:"MONGO_SINGLE_WRITER" envDefault:"false"`
 	// MongoReadPoolSize is the read client's maximum pool size.
 	MongoReadPoolSize uint64 `env:"MONGO_READ_POOL_SIZE" envDefault:"16"`

@@ -1,7 +1,7 @@
-// Package events holds Mercato's event contracts: the CloudEvents 1.0
-// envelope (structured JSON mode), the topic, source and type names, and the
-// Go type of every event's data (DESIGN §3). Producers build envelopes with
-// New and Marshal; consumers Parse, look the type up with NewData and Decode.
+// Package events holds Mercato's event contracts: the CloudEvents 1.0 envelope
+// (structured JSON mode), the topic, source and type names, and the Go type of
+// every event's data (docs/events.md). Producers build envelopes with New and
+// Marshal; consumers Parse, look the type up with NewData and Decode.
 package events
 
 import (

@@ -7,7 +7,7 @@ import (
 
 // Handlers dispatches consumed events to typed handlers by event type. Its
 // Handle method parses the CloudEvents envelope, ignores types that have no
-// handler (DESIGN §3: a consumer ignores types it does not know), and
+// handler (docs/events.md: a consumer ignores types it does not know), and
 // decodes the data into the handler's type. A message that cannot be parsed
 // or decoded is reported through the permanent callback given to New, so the
 // transport can dead-letter it instead of retrying.

@@ -1,6 +1,6 @@
 package events
 
-// Topics: one per producing service (DESIGN §3).
+// Topics: one per producing service (docs/events.md).
 const (
 	// TopicUsers carries the users service's events.
 	TopicUsers = "users.events"

@@ -48,7 +48,7 @@ type ConsumerConfig struct {
 }
 
 // Consumer runs a consumer group: fetch, handle with retries, dead-letter
-// what keeps failing, commit (DESIGN §3). The partitions assigned to it
+// what keeps failing, commit (docs/events.md). The partitions assigned to it
 // are handled concurrently, each by its own worker in offset order, so one
 // aggregate's events (one key, one partition) keep their order and every
 // partition commits only what it handled (see dispatch).
@@ -137,7 +137,7 @@ func (c *Consumer) readerConfig() kafkago.ReaderConfig {
 		StartOffset: kafkago.FirstOffset,
 		// Commit in batches; Close flushes what is pending.
 		CommitInterval: c.cfg.CommitInterval,
-		// Fail over within seconds when a member dies (DESIGN §3).
+		// Fail over within seconds when a member dies (docs/events.md).
 		SessionTimeout:    6 * time.Second,
 		HeartbeatInterval: time.Second,
 		RebalanceTimeout:  5 * time.Second,

@@ -1,5 +1,6 @@
 // Package kafka is Mercato's event transport on segmentio/kafka-go: topic
-// creation, a publisher with safe settings and a consumer runner (DESIGN §3).
+// creation, a publisher with safe settings and a consumer runner
+// (docs/events.md).
 package kafka
 
 import "context"

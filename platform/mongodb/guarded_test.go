@@ -18,8 +18,8 @@ import (
 )
 
 // TestWriterDecrementsAreExact is the 300-concurrent-decrements race of
-// DESIGN §2 through the Writer on the embedded store: a guard judged in
-// Go and a write by _id alone never oversell.
+// docs/architecture.md "Storage rules" through the Writer on the embedded
+// store: a guard judged in Go and a write by _id alone never oversell.
 func TestWriterDecrementsAreExact(t *testing.T) {
 	s := connect(t, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)

@@ -15,7 +15,7 @@ import (
 // createIndexes command that names several indexes which all exist already,
 // which made a restarted service crash-loop. FerretDB v1 also rejects TTL
 // indexes (expireAfterSeconds): expire documents with a sweeper instead
-// (DESIGN §2).
+// (docs/architecture.md "Storage rules").
 func EnsureIndexes(ctx context.Context, coll *mongo.Collection, models ...mongo.IndexModel) error {
 	for _, model := range models {
 		if _, err := coll.Indexes().CreateOne(ctx, model); err != nil {

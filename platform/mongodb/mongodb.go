@@ -1,6 +1,7 @@
 // Package mongodb connects a service to its own database with the settings
-// that keep it correct on both MongoDB and the embedded FerretDB (DESIGN §2),
-// and translates driver errors into apperr kinds.
+// that keep it correct on both MongoDB and the embedded FerretDB
+// (docs/architecture.md "Storage rules"), and translates driver errors into
+// apperr kinds.
 package mongodb
 
 import (

@@ -44,8 +44,9 @@ func connect(t *testing.T, singleWriter bool) *mongodb.Store {
 	return s
 }
 
-// TestSingleWriterMakesConditionalDecrementsExact is the race of DESIGN §2:
-// over one write connection, FerretDB's conditional updates never oversell.
+// TestSingleWriterMakesConditionalDecrementsExact is the race of
+// docs/architecture.md "Storage rules": over one write connection, FerretDB's
+// conditional updates never oversell.
 func TestSingleWriterMakesConditionalDecrementsExact(t *testing.T) {
 	s := connect(t, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

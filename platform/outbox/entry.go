@@ -1,5 +1,5 @@
 // Package outbox is Mercato's transactional outbox without transactions
-// (DESIGN §2).
+// (docs/architecture.md "Storage rules").
 //
 // A document whose write produces events carries them in an array field
 // "outbox", appended in the same single-document write as the state change:

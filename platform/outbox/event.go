@@ -21,7 +21,7 @@ func EventEntry(topic string, env events.Envelope) (Entry, error) {
 // NewEvent creates the envelope of an event written under ctx and its
 // outbox entry in one step. The entry's headers carry ctx's trace context
 // (TraceHeaders), so the trace goes on through Kafka to the consumers
-// (DESIGN §3); there is deliberately no variant without ctx.
+// (docs/events.md); there is deliberately no variant without ctx.
 func NewEvent(ctx context.Context, topic, source, eventType, subject string, data any) (Entry, error) {
 	env, err := events.New(source, eventType, subject, data)
 	if err != nil {

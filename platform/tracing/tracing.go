@@ -1,7 +1,7 @@
 // Package tracing sets up OpenTelemetry tracing for a Mercato service: a
 // global TracerProvider and the W3C Trace Context propagator, so the
 // traceparent of a request travels through HTTP calls and, as a Kafka
-// header, through events (DESIGN §3).
+// header, through events (docs/events.md).
 //
 // Spans are exported over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT or
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (the exporter reads the other

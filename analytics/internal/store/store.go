@@ -1,9 +1,9 @@
-// Package store keeps the analytics figures in MongoDB: one document per
-// owner (merchant or platform) and UTC day, _id "<owner>|<day>", and one
-// small document per paid order (what a refund or a shipment needs to find
-// its merchants). Every read and write is addressed by a lone _id, the
-// only filter the embedded FerretDB does not answer by scanning (DESIGN
-// §2); guards are fields of the same document, checked by the caller that
+// Package store keeps the analytics figures in MongoDB: one document per owner
+// (merchant or platform) and UTC day, _id "<owner>|<day>", and one small
+// document per paid order (what a refund or a shipment needs to find its
+// merchants). Every read and write is addressed by a lone _id, the only filter
+// the embedded FerretDB does not answer by scanning (docs/performance.md "The
+// store"); guards are fields of the same document, checked by the caller that
 // owns the document's source (the partition owner, the order's consumer).
 package store
 

@@ -24,7 +24,7 @@
 // (at most -drain-timeout) and reports the drain time. Figures: paid and
 // accepted orders/s, placed→paid (server timestamps) and per-step round
 // trips (p50/p90/p99/max), backlog and drain, errors by kind, and the
-// store-independent cost (DESIGN.md §8): Kafka messages per paid order
+// store-independent cost (docs/performance.md): Kafka messages per paid order
 // (topic high-water marks before and after), store commands per paid order
 // (FerretDB's serverStatus counters, net of the idle background measured
 // just before; opcounters on MongoDB), and the store's raw rate in the same

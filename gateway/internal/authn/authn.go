@@ -37,7 +37,7 @@ var (
 	postOnly = []string{http.MethodPost}
 )
 
-// publicRoutes are the API routes that need no token (DESIGN §5 "anyone",
+// publicRoutes are the API routes that need no token (docs/api.md "anyone",
 // and Stripe's webhooks, which carry a signature instead).
 var publicRoutes = []publicRoute{
 	{path: "/api/v1/auth/register", methods: postOnly},

@@ -1,4 +1,4 @@
-// Package proxy routes the public API (DESIGN §5) to the services that own
+// Package proxy routes the public API (docs/api.md) to the services that own
 // it: one reverse proxy per upstream service, each behind its own circuit
 // breaker, so a failing service answers 503 fast while the others keep
 // serving.
@@ -143,7 +143,7 @@ func newBaseTransport() *http.Transport {
 	return t
 }
 
-// Register mounts the routes of DESIGN §5 on r, each prefix with and
+// Register mounts the routes of docs/api.md on r, each prefix with and
 // without a trailing path. Paths under /api that match no route are left to
 // the engine's NoRoute handler (httpserver answers 404 problem+json).
 func (g *Gateway) Register(r gin.IRouter) {

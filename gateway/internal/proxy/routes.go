@@ -33,7 +33,7 @@ var (
 	defaultMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 )
 
-// routes is the public API of DESIGN §5 by owning service.
+// routes is the public API of docs/api.md by owning service.
 var routes = []route{
 	{path: "/api/v1/auth", upstream: Users, methods: readPost},
 	// Exact: gin cannot mount /api/v1/users/*rest beside the notifications

@@ -19,7 +19,7 @@ import (
 	"github.com/mercato-shop/mercato/platform/service"
 )
 
-// TopicNotifications is the service's own topic (DESIGN §1).
+// TopicNotifications is the service's own topic (docs/architecture.md).
 const TopicNotifications = "notifications.events"
 
 // Config is everything the notifications service reads from its environment.

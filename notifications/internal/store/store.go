@@ -1,12 +1,13 @@
 // Package store keeps the notifications service's data in its own MongoDB
-// database (or the embedded FerretDB): the directory of users, merchants
-// and orders built from events, the preferences, the notifications and
-// webhook deliveries with their retries, and the queue of work still due.
+// database (or the embedded FerretDB): the directory of users, merchants and
+// orders built from events, the preferences, the notifications and webhook
+// deliveries with their retries, and the queue of work still due.
 //
-// Every write is one single-document write addressed by _id (DESIGN §2).
-// Idempotency rests on deterministic _ids: a notification's is derived from
-// (event id, recipient, kind), a delivery's from (webhook id, event id), so
-// inserting one twice is a duplicate key and changes nothing.
+// Every write is one single-document write addressed by _id
+// (docs/architecture.md "Storage rules"). Idempotency rests on deterministic
+// _ids: a notification's is derived from (event id, recipient, kind), a
+// delivery's from (webhook id, event id), so inserting one twice is a
+// duplicate key and changes nothing.
 package store
 
 import (

@@ -1,7 +1,8 @@
 // Package store keeps payments in MongoDB (or the embedded FerretDB): one
-// document per order, written with single-document conditional updates
-// that carry the events of each transition in the document's outbox
-// (DESIGN §2), plus the due retries and the processed webhook event ids.
+// document per order, written with single-document conditional updates that
+// carry the events of each transition in the document's outbox
+// (docs/architecture.md "Storage rules"), plus the due retries and the
+// processed webhook event ids.
 package store
 
 import (
