@@ -14,6 +14,17 @@
 //		db := embeddedtest.Database(t, config.Mongo{}) // a fresh database
 //		...
 //	}
+//
+// With MERCATO_TEST_MONGO_URI set (a mongodb:// URI of a real MongoDB that
+// tests may create and drop databases on), Main starts no FerretDB: every
+// store test of the package runs against that MongoDB instead, with the
+// settings production uses there (no single writer). The store tests are
+// so the contract suites of the stores, on both backends:
+//
+//	MERCATO_TEST_MONGO_URI=mongodb://127.0.0.1:27017 go test ./orders/internal/store/
+//
+// What only the embedded store needs checking (SQLite's query plans) is
+// skipped there; OnMongoDB tells a test which backend it is on.
 package embeddedtest
 
 import (
@@ -21,6 +32,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,12 +51,20 @@ type Options struct {
 	Mongo bool
 }
 
+// MongoURIVariable names the environment variable that points the store
+// tests at a real MongoDB instead of the embedded FerretDB.
+const MongoURIVariable = "MERCATO_TEST_MONGO_URI"
+
 // The servers Main started; set before m.Run and only read by tests.
 var (
 	kafkaAddr   string
 	mongoURI    string
-	mongoServer *embedded.Mongo
+	mongoServer *embedded.Mongo // nil on MongoDB
 )
+
+// OnMongoDB reports whether the package's store tests run against the
+// MongoDB of MERCATO_TEST_MONGO_URI rather than the embedded FerretDB.
+func OnMongoDB() bool { return mongoURI != "" && mongoServer == nil }
 
 // Main starts the servers opts asks for in a temporary folder, runs the
 // package's tests, stops the servers and removes the folder. It returns
@@ -57,7 +77,9 @@ func Main(m *testing.M, opts Options) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	if opts.Mongo {
+	if uri := strings.TrimSpace(os.Getenv(MongoURIVariable)); opts.Mongo && uri != "" {
+		mongoURI = uri
+	} else if opts.Mongo {
 		srv, err := embedded.StartMongo(embedded.MongoOptions{DataDir: filepath.Join(dir, "mongo")})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "embeddedtest:", err)
@@ -110,16 +132,19 @@ func UniqueName(prefix string) string {
 }
 
 // Database connects to a database on the package's FerretDB as a service
-// does in embedded mode (mongodb.Connect with MongoSingleWriter), and
-// disconnects when the test ends. cfg.MongoDatabase names the database; when
-// it is empty the database is a fresh one no other test uses. cfg.MongoURI
-// and cfg.MongoSingleWriter are set by Database; cfg.MongoReadPoolSize is
-// kept (0 is the driver's default).
+// does in embedded mode (mongodb.Connect with MongoSingleWriter), or on the
+// MongoDB of MERCATO_TEST_MONGO_URI as a service does there (no single
+// writer), and disconnects when the test ends. cfg.MongoDatabase names the
+// database; when it is empty the database is a fresh one no other test
+// uses, dropped at the end on MongoDB. cfg.MongoURI and
+// cfg.MongoSingleWriter are set by Database; cfg.MongoReadPoolSize is kept
+// (0 is the driver's default).
 func Database(t testing.TB, cfg config.Mongo) *mongodb.Store {
 	t.Helper()
 	cfg.MongoURI = MongoURI()
-	cfg.MongoSingleWriter = true
-	if cfg.MongoDatabase == "" {
+	cfg.MongoSingleWriter = !OnMongoDB()
+	fresh := cfg.MongoDatabase == ""
+	if fresh {
 		cfg.MongoDatabase = UniqueName("test")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -128,7 +153,12 @@ func Database(t testing.TB, cfg config.Mongo) *mongodb.Store {
 	if err != nil {
 		t.Fatalf("connect to database %s: %v", cfg.MongoDatabase, err)
 	}
-	t.Cleanup(func() { db.Close(context.Background()) })
+	t.Cleanup(func() {
+		if fresh && OnMongoDB() {
+			_ = db.Write.Drop(context.Background())
+		}
+		db.Close(context.Background())
+	})
 	return db
 }
 
