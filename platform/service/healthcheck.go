@@ -12,7 +12,8 @@ import (
 // healthcheck probes the local service's /healthz and returns the process
 // exit code: 0 healthy, 1 not. It reads the same HTTP_ADDR as the service.
 func healthcheck(spec Spec) int {
-	if err := loadConfig(spec); err != nil {
+	spec, err := loadConfig(spec)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -5,10 +5,17 @@
 //
 // A service's main stays short:
 //
+//	type Config struct {
+//		config.Common // required
+//		config.Mongo  // the service has a store
+//		config.Kafka  // the service has events
+//		config.Auth   // the service verifies access tokens (App.Auth)
+//		...
+//	}
+//
 //	func main() {
 //		var cfg Config
-//		service.Main(service.Spec{Name: "orders", DefaultAddr: ":8083", Config: &cfg,
-//			Common: &cfg.Common, Mongo: &cfg.Mongo, Kafka: &cfg.Kafka}, setup)
+//		service.Main(service.Spec{Name: "orders", DefaultAddr: ":8083", Config: &cfg}, setup)
 //	}
 package service
 
@@ -37,15 +44,19 @@ type Spec struct {
 	Name string
 	// DefaultAddr is the listen address when HTTP_ADDR is unset, e.g. ":8081".
 	DefaultAddr string
-	// Config points at the service's whole configuration struct; Common,
-	// Mongo and Kafka point at the parts of it that platform reads. Mongo and
-	// Kafka are nil for a service without a store or events (the gateway).
+	// Config points at the service's whole configuration struct. Main
+	// finds in it the parts platform reads, as embedded fields:
+	// config.Common (required), config.Mongo (the service has a store),
+	// config.Kafka (it has events) and config.Auth (it verifies tokens:
+	// App.Auth). A part held in a named field is the service's own
+	// business (the gateway verifies tokens itself).
 	Config any
+	// Common, Mongo, Kafka and Auth are the parts found in Config; set
+	// them only to point elsewhere (tests).
 	Common *config.Common
 	Mongo  *config.Mongo
 	Kafka  *config.Kafka
-	// Auth, when set, gives the app a token Verifier (App.Auth).
-	Auth *config.Auth
+	Auth   *config.Auth
 	// Topics this service creates at start-up (their dead-letter topics are
 	// created too).
 	Topics []string
@@ -98,7 +109,8 @@ func runTraced(ctx context.Context, spec Spec, setup Setup) error {
 // gracefully: not ready, in-flight requests drained, consumers stopped after
 // committing what they handled, the outbox flushed, connections closed.
 func Run(ctx context.Context, spec Spec, setup Setup) error {
-	if err := loadConfig(spec); err != nil {
+	spec, err := loadConfig(spec)
+	if err != nil {
 		return err
 	}
 	app, err := newApp(ctx, spec)
@@ -112,13 +124,19 @@ func Run(ctx context.Context, spec Spec, setup Setup) error {
 	return app.run(ctx)
 }
 
-func loadConfig(spec Spec) error {
-	if spec.Name == "" || spec.Common == nil || spec.Config == nil {
-		return errors.New("service: Spec needs Name, Config and Common")
+// loadConfig completes spec with the parts of its configuration (withParts)
+// and loads the configuration from the environment.
+func loadConfig(spec Spec) (Spec, error) {
+	if spec.Name == "" || spec.Config == nil {
+		return spec, errors.New("service: Spec needs Name and Config")
+	}
+	spec, err := withParts(spec)
+	if err != nil {
+		return spec, err
 	}
 	spec.Common.Service = spec.Name
 	if spec.Common.HTTPAddr == "" {
 		spec.Common.HTTPAddr = spec.DefaultAddr
 	}
-	return config.Load(spec.Config)
+	return spec, config.Load(spec.Config)
 }

@@ -79,7 +79,7 @@ func TestRunServesPublishesAndDrains(t *testing.T) {
 	topic := "svctest.events"
 
 	var cfg testConfig
-	spec := Spec{Name: "svctest", DefaultAddr: ":0", Config: &cfg, Common: &cfg.Common, Mongo: &cfg.Mongo, Kafka: &cfg.Kafka, Topics: []string{topic}}
+	spec := Spec{Name: "svctest", DefaultAddr: ":0", Config: &cfg, Topics: []string{topic}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -144,7 +144,7 @@ func TestRunServesPublishesAndDrains(t *testing.T) {
 func TestRunFailsOnBadConfigNamingTheVariable(t *testing.T) {
 	t.Setenv("SHUTDOWN_TIMEOUT", "soon")
 	var cfg testConfig
-	err := Run(context.Background(), Spec{Name: "svctest", DefaultAddr: ":0", Config: &cfg, Common: &cfg.Common}, func(context.Context, *App) error { return nil })
+	err := Run(context.Background(), Spec{Name: "svctest", DefaultAddr: ":0", Config: &cfg}, func(context.Context, *App) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "SHUTDOWN_TIMEOUT") {
 		t.Fatalf("err = %v, want one naming SHUTDOWN_TIMEOUT", err)
 	}

@@ -38,10 +38,6 @@ func main() {
 		Name:        "analytics",
 		DefaultAddr: ":8086",
 		Config:      &cfg,
-		Common:      &cfg.Common,
-		Mongo:       &cfg.Mongo,
-		Kafka:       &cfg.Kafka,
-		Auth:        &cfg.Auth,
 		Topics:      []string{events.TopicAnalyticsIngest, events.TopicAnalytics},
 	}, func(ctx context.Context, app *service.App) error { return setup(app, cfg) })
 }

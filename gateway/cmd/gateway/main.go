@@ -23,8 +23,10 @@ import (
 type Config struct {
 	config.Common
 	// Auth gives AUTH_ISSUER and AUTH_AUDIENCE; AUTH_JWKS_URL, when not
-	// set, is USERS_URL + /.well-known/jwks.json (see jwksURL).
-	config.Auth
+	// set, is USERS_URL + /.well-known/jwks.json (see jwksURL). A named
+	// field, not embedded: the gateway verifies tokens itself (authn, with
+	// its cache), so platform/service must not build a verifier for it.
+	Auth        config.Auth
 	UsersURL    string `env:"USERS_URL" envDefault:"http://127.0.0.1:8081"`
 	CatalogURL  string `env:"CATALOG_URL" envDefault:"http://127.0.0.1:8082"`
 	OrdersURL   string `env:"ORDERS_URL" envDefault:"http://127.0.0.1:8083"`
@@ -54,7 +56,7 @@ type Config struct {
 // variable.
 func (c *Config) jwksURL() string {
 	if _, set := os.LookupEnv("AUTH_JWKS_URL"); set {
-		return c.AuthJWKSURL
+		return c.Auth.AuthJWKSURL
 	}
 	return strings.TrimRight(c.UsersURL, "/") + "/.well-known/jwks.json"
 }
@@ -65,7 +67,7 @@ func main() {
 	// The log (one access-log line per request) goes out in batches once
 	// the gateway serves; see logbuf.
 	logOut := logbuf.New(os.Stdout, 0, 0)
-	service.Main(service.Spec{Name: "gateway", DefaultAddr: ":8080", Config: &cfg, Common: &cfg.Common, LogWriter: logOut},
+	service.Main(service.Spec{Name: "gateway", DefaultAddr: ":8080", Config: &cfg, LogWriter: logOut},
 		func(ctx context.Context, app *service.App) error {
 			app.OnClose(func() { _ = logOut.Close() })
 			lightTracing()
@@ -80,7 +82,7 @@ func main() {
 				return err
 			}
 			verifier, err := auth.NewVerifier(ctx, auth.VerifierOptions{
-				JWKSURL: cfg.jwksURL(), Issuer: cfg.AuthIssuer, Audience: cfg.AuthAudience, Logger: app.Logger,
+				JWKSURL: cfg.jwksURL(), Issuer: cfg.Auth.AuthIssuer, Audience: cfg.Auth.AuthAudience, Logger: app.Logger,
 			})
 			if err != nil {
 				return err

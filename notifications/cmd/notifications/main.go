@@ -82,10 +82,6 @@ func main() {
 		Name:        "notifications",
 		DefaultAddr: ":8085",
 		Config:      &cfg,
-		Common:      &cfg.Common,
-		Mongo:       &cfg.Mongo,
-		Kafka:       &cfg.Kafka,
-		Auth:        &cfg.Auth,
 		Topics:      append([]string{TopicNotifications}, consumer.Topics...),
 	}, func(ctx context.Context, app *service.App) error { return setup(ctx, app, &cfg) })
 }

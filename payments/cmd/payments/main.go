@@ -63,10 +63,6 @@ func main() {
 		Name:        "payments",
 		DefaultAddr: ":8084",
 		Config:      &cfg,
-		Common:      &cfg.Common,
-		Mongo:       &cfg.Mongo,
-		Kafka:       &cfg.Kafka,
-		Auth:        &cfg.Auth,
 		Topics:      []string{events.TopicPayments, events.TopicOrders},
 	}, func(ctx context.Context, app *service.App) error { return setup(ctx, app, &cfg) })
 }
