@@ -30,11 +30,14 @@ type notificationDoc struct {
 	SentAt      time.Time      `bson:"sent_at,omitzero"`
 }
 
-// Enqueue records a new notification and queues it. A notification whose
-// id exists already is left as it is (a redelivered event), but queued
-// again if it is still queued, in case a crash came between its insert and
-// its queue entry. It reports whether the notification was new.
-func (s *Store) Enqueue(ctx context.Context, n domain.Notification) (bool, error) {
+// Enqueue records a new notification and queues it, leased to the caller
+// until leaseUntil (zero: free for any worker at once), so that the caller
+// can send it right away without claiming it. A notification whose id
+// exists already is left as it is (a redelivered event), but queued again,
+// unleased, if it is still queued, in case a crash came between its insert
+// and its queue entry. It reports whether the notification was new: only a
+// new one is leased.
+func (s *Store) Enqueue(ctx context.Context, n domain.Notification, leaseUntil time.Time) (bool, error) {
 	n.Status = domain.StatusQueued
 	fresh, err := s.insertOnce(ctx, NotificationsCollection, notificationDoc(n), "insert notification "+n.ID)
 	if err != nil {
@@ -48,9 +51,9 @@ func (s *Store) Enqueue(ctx context.Context, n domain.Notification) (bool, error
 		if existing.Status != domain.StatusQueued {
 			return false, nil
 		}
-		n = existing
+		n, leaseUntil = existing, time.Time{}
 	}
-	return fresh, s.schedule(ctx, QueueNotification, n.ID, n.NextTryAt)
+	return fresh, s.schedule(ctx, QueueNotification, n.ID, n.NextTryAt, leaseUntil)
 }
 
 // Notification looks a notification up by id.
@@ -72,7 +75,7 @@ func (s *Store) Settle(ctx context.Context, n domain.Notification) error {
 		return mongodb.Translate(err, "settle notification "+n.ID)
 	}
 	if n.Status == domain.StatusQueued {
-		return s.schedule(ctx, QueueNotification, n.ID, n.NextTryAt)
+		return s.schedule(ctx, QueueNotification, n.ID, n.NextTryAt, time.Time{})
 	}
 	return s.unschedule(ctx, QueueNotification, n.ID)
 }
@@ -89,5 +92,5 @@ func (s *Store) Requeue(ctx context.Context, id string, now time.Time) (domain.N
 	if _, err := s.w.Collection(NotificationsCollection).UpdateByID(ctx, id, bson.M{"$set": set}); err != nil {
 		return domain.Notification{}, mongodb.Translate(err, "requeue notification "+id)
 	}
-	return n, s.schedule(ctx, QueueNotification, id, now)
+	return n, s.schedule(ctx, QueueNotification, id, now, time.Time{})
 }

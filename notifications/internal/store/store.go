@@ -109,10 +109,11 @@ type Due struct {
 
 func queueID(kind, ref string) string { return kind + ":" + ref }
 
-// schedule puts (kind, ref) in the queue, due at at.
-func (s *Store) schedule(ctx context.Context, kind, ref string, at time.Time) error {
+// schedule puts (kind, ref) in the queue, due at at and leased until
+// leaseUntil (zero: free for any worker).
+func (s *Store) schedule(ctx context.Context, kind, ref string, at, leaseUntil time.Time) error {
 	return s.upsertSet(ctx, QueueCollection, queueID(kind, ref),
-		bson.M{"kind": kind, "ref": ref, "next_try_at": at, "lease_until": time.Time{}}, "schedule "+kind+" "+ref)
+		bson.M{"kind": kind, "ref": ref, "next_try_at": at, "lease_until": leaseUntil}, "schedule "+kind+" "+ref)
 }
 
 // unschedule removes (kind, ref) from the queue.

@@ -119,7 +119,7 @@ func (s *Store) EnqueueDelivery(ctx context.Context, d domain.Delivery) (bool, e
 		}
 		d = existing
 	}
-	return fresh, s.schedule(ctx, QueueDelivery, d.ID, d.NextTryAt)
+	return fresh, s.schedule(ctx, QueueDelivery, d.ID, d.NextTryAt, time.Time{})
 }
 
 // Delivery looks a delivery up by id.
@@ -139,7 +139,7 @@ func (s *Store) SettleDelivery(ctx context.Context, d domain.Delivery) error {
 		return mongodb.Translate(err, "settle delivery "+d.ID)
 	}
 	if d.Status == domain.StatusQueued {
-		return s.schedule(ctx, QueueDelivery, d.ID, d.NextTryAt)
+		return s.schedule(ctx, QueueDelivery, d.ID, d.NextTryAt, time.Time{})
 	}
 	return s.unschedule(ctx, QueueDelivery, d.ID)
 }

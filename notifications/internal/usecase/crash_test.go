@@ -15,7 +15,9 @@ import (
 )
 
 // A worker that died holding an email's lease leaves it queued; another
-// sends it once the lease expires, exactly once.
+// sends it once the lease expires, exactly once. It is also what a process
+// leaves that queued an email leased to itself (Store.Enqueue) and died
+// before handing it to its worker.
 func TestAnEmailLeasedByACrashedWorkerIsSentAfterTheLease(t *testing.T) {
 	env := testenv.New(t, usecase.Options{})
 	ctx := context.Background()

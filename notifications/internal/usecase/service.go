@@ -48,8 +48,16 @@ type Service struct {
 	poster   Poster
 	renderer *mailer.Renderer
 	opts     Options
-	wakeMail chan string
-	wakeHook chan string
+	wakeMail chan wakeup
+	wakeHook chan wakeup
+}
+
+// wakeup tells a worker what is due now: the id of a queued document, or a
+// notification just queued and leased to this process (Store.Enqueue), which
+// the worker sends without claiming or reading it again.
+type wakeup struct {
+	id     string
+	leased *domain.Notification
 }
 
 // New returns a Service.
@@ -71,16 +79,19 @@ func New(st *store.Store, sender Sender, poster Poster, opts Options) (*Service,
 		opts.MessageIDDomain = "notifications.mercato"
 	}
 	return &Service{st: st, sender: sender, poster: poster, renderer: r, opts: opts,
-		wakeMail: make(chan string, 256), wakeHook: make(chan string, 256)}, nil
+		wakeMail: make(chan wakeup, wakeBuffer), wakeHook: make(chan wakeup, wakeBuffer)}, nil
 }
 
 func (s *Service) now() time.Time { return s.opts.Now().UTC() }
 
+// wakeBuffer is how many wake-ups wait for a worker before wake drops them.
+const wakeBuffer = 256
+
 // wake tells a worker that id is due now; when the worker is busy the
 // sweep finds it instead.
-func wake(ch chan string, id string) {
+func wake(ch chan wakeup, id string) {
 	select {
-	case ch <- id:
+	case ch <- wakeup{id: id}:
 	default:
 	}
 }
@@ -89,15 +100,19 @@ func wake(ch chan string, id string) {
 // queued, and every sweep whatever is due (retries, work a crashed
 // process left).
 func (s *Service) RunMail(ctx context.Context, sweep time.Duration) {
-	s.run(ctx, sweep, store.QueueNotification, s.wakeMail, s.sendNotification)
+	s.run(ctx, sweep, store.QueueNotification, s.wakeMail, s.sendNotification, s.send)
 }
 
 // RunWebhooks delivers queued webhook events until ctx ends.
 func (s *Service) RunWebhooks(ctx context.Context, sweep time.Duration) {
-	s.run(ctx, sweep, store.QueueDelivery, s.wakeHook, s.deliver)
+	s.run(ctx, sweep, store.QueueDelivery, s.wakeHook, s.deliver, nil)
 }
 
-func (s *Service) run(ctx context.Context, sweep time.Duration, kind string, woken chan string, work func(context.Context, string) error) {
+// run works on the queue of kind: what it is woken for, and every sweep
+// what is due. work claims and does one entry by id; leased does a
+// notification already leased to this process (nil: none are).
+func (s *Service) run(ctx context.Context, sweep time.Duration, kind string, woken chan wakeup,
+	work func(context.Context, string) error, leased func(context.Context, domain.Notification) error) {
 	ticker := time.NewTicker(sweep)
 	defer ticker.Stop()
 	attempt := func(id string) {
@@ -109,8 +124,14 @@ func (s *Service) run(ctx context.Context, sweep time.Duration, kind string, wok
 		select {
 		case <-ctx.Done():
 			return
-		case id := <-woken:
-			attempt(id)
+		case w := <-woken:
+			if w.leased != nil && leased != nil {
+				if err := leased(ctx, *w.leased); err != nil && ctx.Err() == nil {
+					s.opts.Logger.WarnContext(ctx, "queued work failed", "kind", kind, "id", w.leased.ID, "error", err.Error())
+				}
+				continue
+			}
+			attempt(w.id)
 		case <-ticker.C:
 			due, err := s.st.DueWork(ctx, s.now(), 100)
 			if err != nil {
