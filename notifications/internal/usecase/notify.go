@@ -131,7 +131,10 @@ func (s *Service) retry(ctx context.Context, n domain.Notification, cause error)
 func (s *Service) compose(ctx context.Context, n domain.Notification, contact domain.Contact) (mailer.Email, error) {
 	stores := map[string]string{}
 	for _, m := range domain.MerchantsOf(n.Lines) {
-		mc, err := s.st.Contact(ctx, domain.MerchantRecipient(m))
+		mc, err := contact, error(nil) // a merchant's own email names its store
+		if id := domain.MerchantRecipient(m); id != n.RecipientID {
+			mc, err = s.st.Contact(ctx, id)
+		}
 		switch {
 		case err == nil && mc.StoreName != "":
 			stores[m] = mc.StoreName
