@@ -30,9 +30,10 @@ func (s *Service) RequestPayment(ctx context.Context, req domain.ChargeRequest) 
 // startPayment creates the payment, or restarts or resumes it; nil when
 // the request changes nothing.
 func (s *Service) startPayment(ctx context.Context, req domain.ChargeRequest) (*domain.Payment, error) {
-	err := s.store.Insert(ctx, domain.NewPayment(req, s.now()), nil)
+	fresh := domain.NewPayment(req, s.now())
+	err := s.store.Insert(ctx, fresh, nil)
 	if err == nil {
-		return s.store.Get(ctx, req.OrderID)
+		return fresh, nil // as stored: no need to read it back
 	}
 	if !store.IsConflict(err) {
 		return nil, err

@@ -29,8 +29,6 @@ type PaymentStore interface {
 	ClearRetry(ctx context.Context, orderID string, due time.Time) error
 	// DueRetries lists up to limit retries due at now.
 	DueRetries(ctx context.Context, now time.Time, limit int) ([]store.DueRetry, error)
-	// WebhookSeen reports whether a Stripe event was already applied.
-	WebhookSeen(ctx context.Context, eventID string) (bool, error)
 	// RecordWebhook records an applied Stripe event, reporting whether it was new.
 	RecordWebhook(ctx context.Context, eventID, eventType, orderID, result string) (bool, error)
 }
