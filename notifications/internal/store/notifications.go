@@ -33,10 +33,11 @@ type notificationDoc struct {
 // Enqueue records a new notification and queues it, leased to the caller
 // until leaseUntil (zero: free for any worker at once), so that the caller
 // can send it right away without claiming it. A notification whose id
-// exists already is left as it is (a redelivered event), but queued again,
-// unleased, if it is still queued, in case a crash came between its insert
-// and its queue entry. It reports whether the notification was new: only a
-// new one is leased.
+// exists already is left as it is (a redelivered event), but queued again
+// if it is still queued and its queue entry is missing, in case a crash
+// came between its insert and its queue entry (an entry that exists keeps
+// its lease). It reports whether the notification was new: only a new one
+// is leased.
 func (s *Store) Enqueue(ctx context.Context, n domain.Notification, leaseUntil time.Time) (bool, error) {
 	n.Status = domain.StatusQueued
 	fresh, err := s.insertOnce(ctx, NotificationsCollection, notificationDoc(n), "insert notification "+n.ID)
@@ -51,9 +52,9 @@ func (s *Store) Enqueue(ctx context.Context, n domain.Notification, leaseUntil t
 		if existing.Status != domain.StatusQueued {
 			return false, nil
 		}
-		n, leaseUntil = existing, time.Time{}
+		return false, s.ensureScheduled(ctx, QueueNotification, existing.ID, existing.NextTryAt)
 	}
-	return fresh, s.schedule(ctx, QueueNotification, n.ID, n.NextTryAt, leaseUntil)
+	return true, s.schedule(ctx, QueueNotification, n.ID, n.NextTryAt, leaseUntil)
 }
 
 // Notification looks a notification up by id.
@@ -92,5 +93,5 @@ func (s *Store) Requeue(ctx context.Context, id string, now time.Time) (domain.N
 	if _, err := s.w.Collection(NotificationsCollection).UpdateByID(ctx, id, bson.M{"$set": set}); err != nil {
 		return domain.Notification{}, mongodb.Translate(err, "requeue notification "+id)
 	}
-	return n, s.schedule(ctx, QueueNotification, id, now, time.Time{})
+	return n, s.ensureScheduled(ctx, QueueNotification, id, now)
 }

@@ -116,6 +116,17 @@ func (s *Store) schedule(ctx context.Context, kind, ref string, at, leaseUntil t
 		bson.M{"kind": kind, "ref": ref, "next_try_at": at, "lease_until": leaseUntil}, "schedule "+kind+" "+ref)
 }
 
+// ensureScheduled puts (kind, ref) in the queue, due at at, unless it is
+// there already: an entry a worker holds keeps its lease (a redelivered
+// event or an operator's replay must not let a second worker send what the
+// first is sending).
+func (s *Store) ensureScheduled(ctx context.Context, kind, ref string, at time.Time) error {
+	_, err := s.w.Collection(QueueCollection).UpdateByID(ctx, queueID(kind, ref),
+		bson.M{"$setOnInsert": bson.M{"kind": kind, "ref": ref, "next_try_at": at, "lease_until": time.Time{}}},
+		options.Update().SetUpsert(true))
+	return mongodb.Translate(err, "schedule "+kind+" "+ref)
+}
+
 // unschedule removes (kind, ref) from the queue.
 func (s *Store) unschedule(ctx context.Context, kind, ref string) error {
 	_, err := s.w.Collection(QueueCollection).DeleteOne(ctx, bson.M{"_id": queueID(kind, ref)})

@@ -11,6 +11,7 @@ import (
 	"github.com/mercato-shop/mercato/notifications/internal/store"
 	"github.com/mercato-shop/mercato/notifications/internal/testenv"
 	"github.com/mercato-shop/mercato/notifications/internal/usecase"
+	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 )
 
@@ -76,5 +77,29 @@ func TestARedeliveredEventQueuesANotificationACrashLeftUnqueued(t *testing.T) {
 	queueEmpty(t, env.Store)
 	if got := mailTo(t, env.Sink, user+"@shop.test"); len(got) != 1 {
 		t.Errorf("%d emails, want 1", len(got))
+	}
+}
+
+// A redelivered event finds its email queued and leased to the worker that
+// queued it: the redelivery must leave the lease alone, or a second worker
+// (or the sweep) sends the email while the first is sending it. Seen as a
+// second "new paid order" email to a merchant.
+func TestARedeliveryLeavesTheLeaseOfAQueuedEmail(t *testing.T) {
+	st := store.New(embeddedtest.Database(t, config.Mongo{}))
+	ctx := context.Background()
+	now := time.Now().UTC()
+	n := domain.Notification{ID: domain.NotificationID("e-lease", "u-lease", domain.KindWelcome), EventID: "e-lease",
+		Kind: domain.KindWelcome, RecipientID: "u-lease", CreatedAt: now, NextTryAt: now}
+	if fresh, err := st.Enqueue(ctx, n, now.Add(time.Minute)); err != nil || !fresh {
+		t.Fatalf("first enqueue: fresh %v, %v", fresh, err)
+	}
+	if fresh, err := st.Enqueue(ctx, n, time.Time{}); err != nil || fresh {
+		t.Fatalf("redelivery: fresh %v, %v", fresh, err)
+	}
+	if ok, err := st.Claim(ctx, store.QueueNotification, n.ID, now.Add(time.Second), time.Minute); err != nil || ok {
+		t.Fatalf("claimed during the first worker's lease (%v): the redelivery freed it", err)
+	}
+	if ok, err := st.Claim(ctx, store.QueueNotification, n.ID, now.Add(2*time.Minute), time.Minute); err != nil || !ok {
+		t.Fatalf("not claimable once the lease expired: %v %v", ok, err)
 	}
 }

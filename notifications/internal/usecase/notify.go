@@ -42,7 +42,7 @@ func (s *Service) queue(ctx context.Context, eventID, recipientID string, kind d
 		return nil
 	}
 	select {
-	case s.wakeMail <- wakeup{id: n.ID, leased: &n}:
+	case s.wakeMail <- wakeup{id: n.ID, leased: &n, leaseUntil: leaseUntil}:
 	case <-ctx.Done(): // the lease expires and a sweep sends it
 	}
 	return nil

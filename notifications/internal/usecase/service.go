@@ -56,8 +56,16 @@ type Service struct {
 // notification just queued and leased to this process (Store.Enqueue), which
 // the worker sends without claiming or reading it again.
 type wakeup struct {
-	id     string
-	leased *domain.Notification
+	id         string
+	leased     *domain.Notification
+	leaseUntil time.Time
+}
+
+// stillLeased reports whether w's lease leaves the worker at least half
+// of it to send: past that, another worker may claim the entry soon (or
+// has), so this one claims it like any other.
+func (s *Service) stillLeased(w wakeup) bool {
+	return w.leased != nil && s.now().Before(w.leaseUntil.Add(-s.opts.Lease/2))
 }
 
 // New returns a Service.
@@ -125,7 +133,7 @@ func (s *Service) run(ctx context.Context, sweep time.Duration, kind string, wok
 		case <-ctx.Done():
 			return
 		case w := <-woken:
-			if w.leased != nil && leased != nil {
+			if leased != nil && s.stillLeased(w) {
 				if err := leased(ctx, *w.leased); err != nil && ctx.Err() == nil {
 					s.opts.Logger.WarnContext(ctx, "queued work failed", "kind", kind, "id", w.leased.ID, "error", err.Error())
 				}

@@ -101,6 +101,9 @@ func TestAPaymentAfterExpiryIsRefundedOnce(t *testing.T) {
 	o := h.place("s1")
 	h.publish(h.catalogTopic, events.TypeStockReserved, o.ID, events.StockReserved{OrderID: o.ID})
 	h.publish(h.catalogTopic, events.TypeStockReleased, o.ID, events.StockReleased{OrderID: o.ID, Reason: events.ReleaseExpired})
+	// The topics are consumed in parallel: the payment comes after the
+	// expiry only once the expiry was handled.
+	h.settle()
 	late := events.PaymentSucceeded{OrderID: o.ID, PaymentIntentID: "pi_late", Amount: events.Money{Amount: 2400, Currency: "EUR"}, Attempt: 1}
 	h.publish(h.paymentsTopic, events.TypePaymentSucceeded, o.ID, late)
 	h.publish(h.paymentsTopic, events.TypePaymentSucceeded, o.ID, late)
