@@ -25,10 +25,17 @@ import (
 // field goes through the Writer of the one process that writes the
 // database, which is how the embedded default runs: one process per
 // service, one writer connection each.
+//
+// The emulation remembers the documents it wrote (knownDocs): an update
+// returns the document after it, and the next guarded write of that
+// document judges its guard on it instead of reading it again. A guarded
+// write of a document this process wrote last costs one command, as on
+// MongoDB.
 type Writer struct {
 	emulate bool
 	reads   *mongo.Database // guards are read here; nil: on the write's collection
 	locks   [256]sync.Mutex
+	known   knownDocs
 }
 
 // NewWriter returns a Writer that emulates guards (emulate, for a single
@@ -56,9 +63,20 @@ func (w *Writer) lock(coll *mongo.Collection, id string) func() {
 	return m.Unlock
 }
 
-// guardHolds reads the document by _id and judges guard on it. A missing
-// document holds no guard (and no empty one).
+// guardHolds judges guard on the document as this Writer last wrote it, or
+// else as read by _id. A missing document holds no guard (and no empty one).
 func (w *Writer) guardHolds(ctx context.Context, coll *mongo.Collection, id string, guard bson.M) (bool, error) {
+	if doc, ok := w.known.get(coll, id); ok {
+		if holds, err := matches(doc, guard); err != nil || holds {
+			guardReads.WithLabelValues("known").Inc()
+			return holds, err
+		}
+		// A failed guard is judged again on the stored document: a lost
+		// race is rare, and a document wrongly remembered must not turn
+		// every later write of it into a conflict.
+		w.known.forget(coll, id)
+	}
+	guardReads.WithLabelValues("read").Inc()
 	opts := options.FindOne()
 	if len(guard) > 0 {
 		proj := bson.M{}
@@ -101,11 +119,9 @@ func (w *Writer) UpdateOne(ctx context.Context, coll *mongo.Collection, id strin
 		return false, errors.New("mongodb writer: an upsert takes no guard")
 	}
 	defer w.lock(coll, id)()
-	if w.emulate && len(guard) > 0 {
-		ok, err := w.guardHolds(ctx, coll, id, guard)
-		if err != nil || !ok {
-			return false, err
-		}
+	if w.emulate { // one command still, which returns the document to remember
+		_, ok, err := w.findOneAndUpdate(ctx, coll, id, guard, update, upsert)
+		return ok, err
 	}
 	opts := options.Update()
 	if upsert {
@@ -127,6 +143,11 @@ func (w *Writer) FindOneAndUpdate(ctx context.Context, coll *mongo.Collection, i
 		return nil, false, errors.New("mongodb writer: an upsert takes no guard")
 	}
 	defer w.lock(coll, id)()
+	return w.findOneAndUpdate(ctx, coll, id, guard, update, upsert)
+}
+
+// findOneAndUpdate is FindOneAndUpdate under the document's lock.
+func (w *Writer) findOneAndUpdate(ctx context.Context, coll *mongo.Collection, id string, guard bson.M, update any, upsert bool) (bson.Raw, bool, error) {
 	if w.emulate && len(guard) > 0 {
 		if ok, err := w.guardHolds(ctx, coll, id, guard); err != nil || !ok {
 			return nil, false, err
@@ -135,10 +156,19 @@ func (w *Writer) FindOneAndUpdate(ctx context.Context, coll *mongo.Collection, i
 	raw, err := coll.FindOneAndUpdate(ctx, w.filter(id, guard), update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After).SetUpsert(upsert)).Raw()
 	if errors.Is(err, mongo.ErrNoDocuments) {
+		if w.emulate {
+			w.known.forget(coll, id)
+		}
 		return nil, false, nil
 	}
 	if err != nil {
+		if w.emulate {
+			w.known.forget(coll, id) // the write may or may not have happened
+		}
 		return nil, false, err
+	}
+	if w.emulate {
+		w.known.put(coll, id, raw)
 	}
 	return raw, true, nil
 }
@@ -151,6 +181,9 @@ func (w *Writer) ReplaceOne(ctx context.Context, coll *mongo.Collection, id stri
 		if ok, err := w.guardHolds(ctx, coll, id, guard); err != nil || !ok {
 			return false, err
 		}
+	}
+	if w.emulate {
+		w.known.forget(coll, id)
 	}
 	res, err := coll.ReplaceOne(ctx, w.filter(id, guard), replacement)
 	if err != nil {
@@ -167,6 +200,9 @@ func (w *Writer) DeleteOne(ctx context.Context, coll *mongo.Collection, id strin
 		if ok, err := w.guardHolds(ctx, coll, id, guard); err != nil || !ok {
 			return false, err
 		}
+	}
+	if w.emulate {
+		w.known.forget(coll, id)
 	}
 	res, err := coll.DeleteOne(ctx, w.filter(id, guard))
 	if err != nil {

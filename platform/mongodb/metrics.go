@@ -19,6 +19,14 @@ var commandDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 	Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 }, []string{"command", "outcome"})
 
+// guardReads is mercato_mongodb_guard_reads_total{source}: how an emulating
+// Writer judged a guard, on a document it knew from its own last write
+// (known) or on one it read (read).
+var guardReads = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "mercato_mongodb_guard_reads_total",
+	Help: "Guards judged by the single-writer emulation, by source: known (the document as this process last wrote it, no command) or read (read by _id first).",
+}, []string{"source"})
+
 // commandMonitor feeds commandDuration; every client Connect makes uses it.
 var commandMonitor = &event.CommandMonitor{
 	Started: notifyObservers,
@@ -33,5 +41,5 @@ var commandMonitor = &event.CommandMonitor{
 // RegisterMetrics adds the store's command metrics to reg (a service's
 // registry). Registering them again on the same registry is a no-op.
 func RegisterMetrics(reg prometheus.Registerer) error {
-	return metrics.RegisterAll(reg, commandDuration)
+	return metrics.RegisterAll(reg, commandDuration, guardReads)
 }
