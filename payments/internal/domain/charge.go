@@ -1,10 +1,6 @@
 package domain
 
-import (
-	"time"
-
-	"github.com/mercato-shop/mercato/platform/events"
-)
+import "time"
 
 // Outcome is what Stripe says about a PaymentIntent.
 type Outcome int
@@ -32,12 +28,6 @@ type ChargeOutcome struct {
 	ClientSecret string
 }
 
-// Event is an event a transition produces, published through the outbox.
-type Event struct {
-	Type string
-	Data any
-}
-
 // ApplyCharge moves the payment by Stripe's answer. It changes nothing
 // (false) for another attempt, another PaymentIntent, or a payment that has
 // already moved past where the answer applies, so duplicated, reordered and
@@ -51,20 +41,16 @@ func (p *Payment) ApplyCharge(o ChargeOutcome, now time.Time) ([]Event, bool) {
 	switch {
 	case o.Outcome == OutcomeSucceeded && open:
 		p.Status = StatusSucceeded
-		ev = Event{Type: events.TypePaymentSucceeded, Data: events.PaymentSucceeded{
-			OrderID: p.OrderID, PaymentIntentID: o.PaymentIntentID, Amount: p.money(p.Amount), Attempt: p.Attempt}}
+		ev = Event{Kind: EventSucceeded, PaymentIntentID: o.PaymentIntentID}
 	case o.Outcome == OutcomeFailed && open:
 		p.Status = StatusFailed
 		p.DeclineCode, p.FailureCode, p.FailureMessage = o.DeclineCode, o.Code, o.Message
-		ev = Event{Type: events.TypePaymentFailed, Data: events.PaymentFailed{
-			OrderID: p.OrderID, PaymentIntentID: o.PaymentIntentID, DeclineCode: o.DeclineCode, Code: o.Code,
-			Message: o.Message, Amount: p.money(p.Amount), Attempt: p.Attempt}}
+		ev = Event{Kind: EventFailed, PaymentIntentID: o.PaymentIntentID, DeclineCode: o.DeclineCode, Code: o.Code, Message: o.Message}
 	case o.Outcome == OutcomeRequiresAction && p.Status == StatusProcessing:
 		p.Status = StatusRequiresAction
 		p.NextAction, p.ClientSecret = o.NextAction, o.ClientSecret
-		ev = Event{Type: events.TypePaymentRequiresAction, Data: events.PaymentRequiresAction{
-			OrderID: p.OrderID, PaymentIntentID: o.PaymentIntentID, NextAction: o.NextAction,
-			ClientSecret: o.ClientSecret, Attempt: p.Attempt}}
+		ev = Event{Kind: EventRequiresAction, PaymentIntentID: o.PaymentIntentID, NextAction: o.NextAction,
+			ClientSecret: o.ClientSecret}
 	default:
 		return nil, false
 	}
@@ -77,10 +63,6 @@ func (p *Payment) ApplyCharge(o ChargeOutcome, now time.Time) ([]Event, bool) {
 	p.Retry = Retry{}
 	p.UpdatedAt = now
 	return []Event{ev}, true
-}
-
-func (p *Payment) money(amount int64) events.Money {
-	return events.Money{Amount: amount, Currency: p.Currency}
 }
 
 // ChargeCall is what Stripe is asked to charge: a PaymentIntent created

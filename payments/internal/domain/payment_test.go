@@ -3,8 +3,6 @@ package domain
 import (
 	"testing"
 	"time"
-
-	"github.com/mercato-shop/mercato/platform/events"
 )
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -28,28 +26,28 @@ func TestApplyChargeTransitions(t *testing.T) {
 		from    Status
 		outcome ChargeOutcome
 		want    Status
-		event   string
+		event   EventKind
 	}{
-		{"processing succeeds", StatusProcessing, succeeded, StatusSucceeded, events.TypePaymentSucceeded},
-		{"processing declines", StatusProcessing, failed, StatusFailed, events.TypePaymentFailed},
-		{"processing needs action", StatusProcessing, action, StatusRequiresAction, events.TypePaymentRequiresAction},
-		{"action then success", StatusRequiresAction, succeeded, StatusSucceeded, events.TypePaymentSucceeded},
-		{"action then failure", StatusRequiresAction, failed, StatusFailed, events.TypePaymentFailed},
-		{"late action after success", StatusSucceeded, action, StatusSucceeded, ""},
-		{"late failure after success", StatusSucceeded, failed, StatusSucceeded, ""},
-		{"duplicate success", StatusSucceeded, succeeded, StatusSucceeded, ""},
-		{"success after refund", StatusRefunded, succeeded, StatusRefunded, ""},
-		{"success for another attempt", StatusProcessing, ChargeOutcome{Outcome: OutcomeSucceeded, PaymentIntentID: "pi_1", Attempt: 2}, StatusProcessing, ""},
+		{"processing succeeds", StatusProcessing, succeeded, StatusSucceeded, EventSucceeded},
+		{"processing declines", StatusProcessing, failed, StatusFailed, EventFailed},
+		{"processing needs action", StatusProcessing, action, StatusRequiresAction, EventRequiresAction},
+		{"action then success", StatusRequiresAction, succeeded, StatusSucceeded, EventSucceeded},
+		{"action then failure", StatusRequiresAction, failed, StatusFailed, EventFailed},
+		{"late action after success", StatusSucceeded, action, StatusSucceeded, 0},
+		{"late failure after success", StatusSucceeded, failed, StatusSucceeded, 0},
+		{"duplicate success", StatusSucceeded, succeeded, StatusSucceeded, 0},
+		{"success after refund", StatusRefunded, succeeded, StatusRefunded, 0},
+		{"success for another attempt", StatusProcessing, ChargeOutcome{Outcome: OutcomeSucceeded, PaymentIntentID: "pi_1", Attempt: 2}, StatusProcessing, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := withStatus(tc.from)
 			evs, changed := p.ApplyCharge(tc.outcome, t0)
-			if p.Status != tc.want || changed != (tc.event != "") {
-				t.Fatalf("status %s changed %v, want %s changed %v", p.Status, changed, tc.want, tc.event != "")
+			if p.Status != tc.want || changed != (tc.event != 0) {
+				t.Fatalf("status %s changed %v, want %s changed %v", p.Status, changed, tc.want, tc.event != 0)
 			}
-			if tc.event != "" && (len(evs) != 1 || evs[0].Type != tc.event) {
-				t.Errorf("events = %+v, want one %s", evs, tc.event)
+			if tc.event != 0 && (len(evs) != 1 || evs[0].Kind != tc.event) {
+				t.Errorf("events = %+v, want one of kind %d", evs, tc.event)
 			}
 		})
 	}
@@ -110,12 +108,9 @@ func TestRefundsAddUpAndStopAtTheAmount(t *testing.T) {
 		t.Error("a refund while the rest is pending must change nothing")
 	}
 	evs, _ = p.ApplyRefund("k2", RefundOutcome{StripeRefundID: "re_2", Succeeded: true}, t0)
-	var data events.PaymentRefunded
-	if d, ok := evs[0].Data.(events.PaymentRefunded); ok {
-		data = d
-	}
-	if p.Status != StatusRefunded || p.RefundedAmount != 1000 || !data.Full || data.Amount.Amount != 700 {
-		t.Errorf("after the rest: %+v, event %+v", p, data)
+	if p.Status != StatusRefunded || p.RefundedAmount != 1000 || len(evs) != 1 || evs[0].Kind != EventRefunded ||
+		!evs[0].Full || evs[0].Amount != 700 || evs[0].RefundID != "re_2" {
+		t.Errorf("after the rest: %+v, events %+v", p, evs)
 	}
 }
 

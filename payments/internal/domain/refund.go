@@ -1,10 +1,6 @@
 package domain
 
-import (
-	"time"
-
-	"github.com/mercato-shop/mercato/platform/events"
-)
+import "time"
 
 // RefundStatus is the state of one refund.
 type RefundStatus string
@@ -134,8 +130,7 @@ func (p *Payment) refunded(r Refund) Event {
 	if full {
 		p.Status = StatusRefunded
 	}
-	return Event{Type: events.TypePaymentRefunded, Data: events.PaymentRefunded{
-		OrderID: p.OrderID, RefundID: r.StripeRefundID, Amount: p.money(r.Amount), Full: full}}
+	return Event{Kind: EventRefunded, RefundID: r.StripeRefundID, Amount: r.Amount, Full: full}
 }
 
 // PendingRefunds are the refunds Stripe has not settled yet.

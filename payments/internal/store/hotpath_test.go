@@ -28,8 +28,8 @@ func TestHotPathIsIndexedLookupsByID(t *testing.T) {
 			t.Fatal(err)
 		}
 		guard := store.GuardOf(p)
-		evs, _ := p.ApplyCharge(domain.ChargeOutcome{Outcome: domain.OutcomeSucceeded, PaymentIntentID: "pi_hot", Attempt: 1}, time.Now())
-		if err := st.Update(ctx, p, guard, evs); err != nil {
+		p.ApplyCharge(domain.ChargeOutcome{Outcome: domain.OutcomeSucceeded, PaymentIntentID: "pi_hot", Attempt: 1}, time.Now())
+		if err := st.Update(ctx, p, guard, succeeded(t, "o-hot")); err != nil {
 			t.Fatal(err)
 		}
 		due, err := st.ScheduleRetry(ctx, "o-hot", time.Now())

@@ -17,7 +17,6 @@ import (
 
 	"github.com/mercato-shop/mercato/payments/internal/domain"
 	"github.com/mercato-shop/mercato/platform/apperr"
-	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
 )
@@ -113,14 +112,10 @@ func (s *Store) FindByPaymentIntent(ctx context.Context, id string) (*domain.Pay
 	return fromDoc(d), nil
 }
 
-// Insert stores a new payment with the events of its creation. An existing
-// payment of the order is apperr.ErrConflict.
-func (s *Store) Insert(ctx context.Context, p *domain.Payment, evs []domain.Event) error {
+// Insert stores a new payment with the outbox entries of its creation. An
+// existing payment of the order is apperr.ErrConflict.
+func (s *Store) Insert(ctx context.Context, p *domain.Payment, entries []outbox.Entry) error {
 	d := toDoc(p)
-	entries, err := entriesOf(ctx, p.OrderID, evs)
-	if err != nil {
-		return err
-	}
 	d.Outbox = entries
 	if err := outbox.Insert(ctx, s.relay, s.payments, p.OrderID, d, entries); err != nil {
 		return mongodb.Translate(err, "insert payment "+p.OrderID)
@@ -140,15 +135,11 @@ func GuardOf(p *domain.Payment) Guard {
 	return Guard{Version: p.Version, Status: p.Status, Attempt: p.Attempt}
 }
 
-// Update writes p's new state and appends evs to its outbox in one
+// Update writes p's new state and appends entries to its outbox in one
 // conditional single-document update: it applies only while the stored
 // payment still matches guard (version, status and attempt), otherwise it
 // returns apperr.ErrConflict and nothing changes. p.Version is advanced.
-func (s *Store) Update(ctx context.Context, p *domain.Payment, guard Guard, evs []domain.Event) error {
-	entries, err := entriesOf(ctx, p.OrderID, evs)
-	if err != nil {
-		return err
-	}
+func (s *Store) Update(ctx context.Context, p *domain.Payment, guard Guard, entries []outbox.Entry) error {
 	d := toDoc(p)
 	d.Version = guard.Version + 1
 	set := bson.M{
@@ -168,20 +159,6 @@ func (s *Store) Update(ctx context.Context, p *domain.Payment, guard Guard, evs 
 	}
 	p.Version = d.Version
 	return nil
-}
-
-// entriesOf turns domain events into outbox entries on payments.events,
-// keyed by the order id and carrying the trace of ctx.
-func entriesOf(ctx context.Context, orderID string, evs []domain.Event) ([]outbox.Entry, error) {
-	entries := make([]outbox.Entry, 0, len(evs))
-	for _, ev := range evs {
-		e, err := outbox.NewEvent(ctx, events.TopicPayments, events.SourcePayments, ev.Type, orderID, ev.Data)
-		if err != nil {
-			return nil, err
-		}
-		entries = append(entries, e)
-	}
-	return entries, nil
 }
 
 // IsConflict reports whether err is a failed guard or duplicate insert.

@@ -12,6 +12,8 @@ import (
 	"github.com/mercato-shop/mercato/payments/internal/store"
 	"github.com/mercato-shop/mercato/payments/internal/testenv"
 	"github.com/mercato-shop/mercato/platform/apperr"
+	"github.com/mercato-shop/mercato/platform/events"
+	"github.com/mercato-shop/mercato/platform/outbox"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.RunWithMongo(m)) }
@@ -19,6 +21,17 @@ func TestMain(m *testing.M) { os.Exit(testenv.RunWithMongo(m)) }
 func newPayment(order string) *domain.Payment {
 	return domain.NewPayment(domain.ChargeRequest{OrderID: order, ShopperID: "s1", Amount: 1000, Currency: "EUR",
 		PaymentMethod: "pm_card_visa", Attempt: 1, Deadline: time.Now().Add(time.Minute)}, time.Now())
+}
+
+// succeeded is the outbox entry of a payment.succeeded event of order.
+func succeeded(t testing.TB, order string) []outbox.Entry {
+	t.Helper()
+	e, err := outbox.NewEvent(context.Background(), events.TopicPayments, events.SourcePayments, events.TypePaymentSucceeded,
+		order, events.PaymentSucceeded{OrderID: order, PaymentIntentID: "pi_1", Amount: events.Money{Amount: 1000, Currency: "EUR"}, Attempt: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []outbox.Entry{e}
 }
 
 func TestRoundTripAndDuplicateInsert(t *testing.T) {
@@ -59,8 +72,8 @@ func TestGuardedUpdateAppliesOnceUnderConcurrency(t *testing.T) {
 		wg.Go(func() {
 			p := *loaded
 			guard := store.GuardOf(&p)
-			evs, _ := p.ApplyCharge(domain.ChargeOutcome{Outcome: domain.OutcomeSucceeded, PaymentIntentID: "pi_1", Attempt: 1}, time.Now())
-			results <- st.Update(ctx, &p, guard, evs)
+			p.ApplyCharge(domain.ChargeOutcome{Outcome: domain.OutcomeSucceeded, PaymentIntentID: "pi_1", Attempt: 1}, time.Now())
+			results <- st.Update(ctx, &p, guard, succeeded(t, "o-race"))
 		})
 	}
 	wg.Wait()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mercato-shop/mercato/payments/internal/domain"
 	"github.com/mercato-shop/mercato/payments/internal/store"
+	"github.com/mercato-shop/mercato/platform/outbox"
 )
 
 // PaymentStore keeps payments, their outbox, pending retries and seen
@@ -19,10 +20,10 @@ type PaymentStore interface {
 	// FindByPaymentIntent finds the payment of a Stripe PaymentIntent.
 	FindByPaymentIntent(ctx context.Context, id string) (*domain.Payment, error)
 	// Insert stores a new payment with its events; a duplicate is apperr.ErrConflict.
-	Insert(ctx context.Context, p *domain.Payment, evs []domain.Event) error
+	Insert(ctx context.Context, p *domain.Payment, entries []outbox.Entry) error
 	// Update writes p with its events only while the stored payment still
 	// matches guard, else apperr.ErrConflict; p.Version is advanced.
-	Update(ctx context.Context, p *domain.Payment, guard store.Guard, evs []domain.Event) error
+	Update(ctx context.Context, p *domain.Payment, guard store.Guard, entries []outbox.Entry) error
 	// ScheduleRetry records that the payment must be resumed at due.
 	ScheduleRetry(ctx context.Context, orderID string, due time.Time) (time.Time, error)
 	// ClearRetry removes the retry scheduled at due, if still that one.

@@ -95,7 +95,11 @@ func (s *Service) change(ctx context.Context, orderID string, fn func(p *domain.
 		if !changed {
 			return result{p, false}, nil
 		}
-		if err := s.store.Update(ctx, p, guard, evs); err != nil {
+		pending, err := entries(ctx, p, evs)
+		if err != nil {
+			return result{}, err
+		}
+		if err := s.store.Update(ctx, p, guard, pending); err != nil {
 			return result{}, err
 		}
 		return result{p, true}, nil
