@@ -99,8 +99,12 @@ func NewRelay(pub kafka.Publisher, opts RelayOptions) *Relay {
 }
 
 // Watch registers collections whose documents carry outboxes, so sweeps
-// scan them.
+// scan them. The store that owns a collection watches it when it is built
+// (its New or Open), so no main forgets one; a nil relay watches nothing.
 func (r *Relay) Watch(colls ...*mongo.Collection) {
+	if r == nil {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, c := range colls {

@@ -72,7 +72,6 @@ func setup(ctx context.Context, app *service.App, cfg *Config) error {
 	if err := st.EnsureIndexes(ctx); err != nil {
 		return err
 	}
-	app.Relay.Watch(st.Payments())
 	if err := stripeapi.RegisterMetrics(app.Registry); err != nil {
 		return err
 	}

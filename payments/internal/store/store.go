@@ -39,10 +39,11 @@ type Store struct {
 	relay        *outbox.Relay
 }
 
-// New returns the store of db; relay (may be nil) is notified after every
-// write that produced events.
+// New returns the store of db and has relay (may be nil) watch the
+// payments' outboxes; relay is notified after every write that produced
+// events.
 func New(db *mongodb.Store, relay *outbox.Relay) *Store {
-	return &Store{
+	s := &Store{
 		payments:     db.Write.Collection(PaymentsCollection),
 		readPayments: db.Read.Collection(PaymentsCollection),
 		retries:      db.Write.Collection(RetriesCollection),
@@ -50,11 +51,9 @@ func New(db *mongodb.Store, relay *outbox.Relay) *Store {
 		writer:       db.Writer,
 		relay:        relay,
 	}
+	relay.Watch(s.payments)
+	return s
 }
-
-// Payments is the collection whose documents carry outboxes (for
-// Relay.Watch).
-func (s *Store) Payments() *mongo.Collection { return s.payments }
 
 // EnsureIndexes creates the indexes: the PaymentIntent id (charge.refunded
 // webhooks without order metadata), the due time of retries and the
