@@ -10,15 +10,15 @@
 // one core. It prints requests/s, p50, p99 and CPU per request of each, and
 // the ratios to nginx and Caddy.
 //
-//	go run ./gateway/cmd/gatewaybench                     # built-in upstream, 5s per run:
+//	go run ./devstack/cmd/gatewaybench                     # built-in upstream, 5s per run:
 //	    # a public product read, and a signed-in read (a valid token on
 //	    # every request, which the gateway verifies)
-//	go run ./gateway/cmd/gatewaybench -rounds 3 -cpuprofile gw.pprof
-//	go run ./gateway/cmd/gatewaybench -upstream http://127.0.0.1:18082 \
+//	go run ./devstack/cmd/gatewaybench -rounds 3 -cpuprofile gw.pprof
+//	go run ./devstack/cmd/gatewaybench -upstream http://127.0.0.1:18082 \
 //	    -paths /api/v1/products/ID,/api/v1/products?category=audio
 //	    # a running catalog (catalogbench -serve) instead of the built-in upstream
 //
-//	go run ./gateway/cmd/gatewaybench -baseline ./gateway-old -rounds 3
+//	go run ./devstack/cmd/gatewaybench -baseline ./gateway-old -rounds 3
 //	    # an older gateway build side by side, for before/after figures
 //
 // The gateway gets an in-process Kafka broker (its event ingestion needs
