@@ -18,12 +18,15 @@ type Handlers struct {
 	model *readmodel.Model
 }
 
-// Register mounts the catalog's routes on r: public reads, and the
-// merchant's routes behind verifier (a valid token of a merchant).
+// Register mounts the catalog's routes on r: public reads, a shopper's
+// review (reviews.go), and the merchant's routes behind verifier (a valid
+// token of a merchant).
 func Register(r gin.IRouter, svc *usecase.Service, model *readmodel.Model, verifier *auth.Verifier) {
 	h := &Handlers{svc: svc, model: model}
 	r.GET("/api/v1/products", h.listProducts)
 	r.GET("/api/v1/products/:id", h.getProduct)
+	r.GET("/api/v1/products/:id/reviews", h.listReviews)
+	r.POST("/api/v1/products/:id/reviews", verifier.Require(), auth.RequireRole(auth.RoleShopper), h.postReview)
 	r.GET("/api/v1/categories", h.listCategories)
 
 	m := r.Group("/api/v1/merchant/products", verifier.Require(), auth.RequireRole(auth.RoleMerchant), requireTenant)
@@ -33,6 +36,7 @@ func Register(r gin.IRouter, svc *usecase.Service, model *readmodel.Model, verif
 	m.PATCH("/:id", h.updateProduct)
 	m.DELETE("/:id", h.archiveProduct)
 	m.POST("/:id/stock", h.restock)
+	m.POST("/:id/reviews/:review_id/reply", h.replyToReview)
 }
 
 // requireTenant refuses a merchant token without a merchant id.

@@ -1,6 +1,7 @@
 // Package consumer turns the orders service's events into the catalog's
 // reservation use cases: order.placed reserves, order.paid commits,
-// order.cancelled releases or returns. Every step is idempotent, so
+// order.cancelled releases or returns; and order.shipped records who
+// received which product (review eligibility). Every step is idempotent, so
 // redelivered, duplicated or late events change nothing the second time.
 package consumer
 
@@ -26,6 +27,13 @@ func Handlers(svc *usecase.Service) *events.Handlers {
 	})
 	events.On(h, events.TypeOrderCancelled, func(ctx context.Context, _ events.Envelope, data events.OrderCancelled) error {
 		return permanentIfInvalid(svc.Cancel(ctx, data.OrderID))
+	})
+	events.On(h, events.TypeOrderShipped, func(ctx context.Context, _ events.Envelope, data events.OrderShipped) error {
+		ids := make([]string, len(data.Lines))
+		for i, l := range data.Lines {
+			ids[i] = l.ProductID
+		}
+		return svc.RecordShipment(ctx, data.ShopperID, data.OrderID, ids, data.ShippedAt)
 	})
 	return h
 }

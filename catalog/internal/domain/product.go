@@ -42,6 +42,8 @@ type Product struct {
 	// counters must add up to.
 	Initial   int64
 	Restocked int64
+	// Rating aggregates the ratings of the product's reviews.
+	Rating Rating
 	// Version grows with every write; stale snapshots are recognised by it.
 	Version   int64
 	CreatedAt time.Time

@@ -26,16 +26,25 @@ type productDoc struct {
 	Holds map[string]holdDoc `bson:"holds,omitempty"`
 	// Returned marks orders whose sold units are back in stock, while
 	// their return is being finished.
-	Returned  map[string]int64 `bson:"returned,omitempty"`
-	Version   int64            `bson:"version"`
-	CreatedAt time.Time        `bson:"created_at"`
-	UpdatedAt time.Time        `bson:"updated_at"`
-	Outbox    []outbox.Entry   `bson:"outbox,omitempty"`
+	Returned map[string]int64 `bson:"returned,omitempty"`
+	// Rating is the sum and count of the reviews' ratings; Rated marks
+	// the reviews counted in it, until pruned (see CountReview).
+	Rating    ratingDoc            `bson:"rating"`
+	Rated     map[string]time.Time `bson:"rated,omitempty"`
+	Version   int64                `bson:"version"`
+	CreatedAt time.Time            `bson:"created_at"`
+	UpdatedAt time.Time            `bson:"updated_at"`
+	Outbox    []outbox.Entry       `bson:"outbox,omitempty"`
 }
 
 type moneyDoc struct {
 	Amount   int64  `bson:"amount"`
 	Currency string `bson:"currency"`
+}
+
+type ratingDoc struct {
+	Sum   int64 `bson:"sum"`
+	Count int64 `bson:"count"`
 }
 
 type stockDoc struct {
@@ -67,8 +76,8 @@ func toProductDoc(p domain.Product) productDoc {
 	return productDoc{
 		ID: p.ID, MerchantID: p.MerchantID, SKU: p.SKU, Name: p.Name, Description: p.Description,
 		Category: p.Category, Price: moneyDoc(p.Price), Images: p.Images, Archived: p.Archived,
-		Stock: stockDoc(p.Stock), Initial: p.Initial, Restocked: p.Restocked, Version: p.Version,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Stock: stockDoc(p.Stock), Initial: p.Initial, Restocked: p.Restocked, Rating: ratingDoc(p.Rating),
+		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 }
 
@@ -80,8 +89,8 @@ func (d productDoc) product() domain.Product {
 	return domain.Product{
 		ID: d.ID, MerchantID: d.MerchantID, SKU: d.SKU, Name: d.Name, Description: d.Description,
 		Category: d.Category, Price: domain.Money(d.Price), Images: images, Archived: d.Archived,
-		Stock: domain.Stock(d.Stock), Initial: d.Initial, Restocked: d.Restocked, Version: d.Version,
-		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+		Stock: domain.Stock(d.Stock), Initial: d.Initial, Restocked: d.Restocked, Rating: domain.Rating(d.Rating),
+		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
 	}
 }
 

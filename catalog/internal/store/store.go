@@ -1,4 +1,4 @@
-// Package store keeps the catalog's products and reservations in MongoDB
+// Package store keeps the catalog's products, reservations and reviews in MongoDB
 // (or the embedded FerretDB). Every state change is one single-document
 // write, conditional where a race could matter, with the events it produces
 // in the same document's outbox (DESIGN §2).
@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/mercato-shop/mercato/platform/apperr"
+	"github.com/mercato-shop/mercato/platform/listindex"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
 	"github.com/mercato-shop/mercato/platform/timerwheel"
@@ -35,6 +36,12 @@ type Store struct {
 	writer       *mongodb.Writer // every write by _id, guards included
 	expiries     *timerwheel.Wheel
 	relay        *outbox.Relay
+	// The reviews (reviews.go).
+	reviews       *mongo.Collection // write handle
+	readReviews   *mongo.Collection
+	purchases     *mongo.Collection // write handle
+	readPurchases *mongo.Collection
+	reviewLists   *listindex.List
 }
 
 // New returns a Store on db. Writes go through db.Write, reads through
@@ -48,6 +55,12 @@ func New(db *mongodb.Store, relay *outbox.Relay) *Store {
 		writer:       db.Writer,
 		expiries:     timerwheel.New(db, ExpiriesCollection, timerwheel.Options{}),
 		relay:        relay,
+
+		reviews:       db.Write.Collection(ReviewsCollection),
+		readReviews:   db.Read.Collection(ReviewsCollection),
+		purchases:     db.Write.Collection(PurchasesCollection),
+		readPurchases: db.Read.Collection(PurchasesCollection),
+		reviewLists:   listindex.New(db, ReviewListsCollection),
 	}
 	if relay != nil {
 		relay.Watch(s.products, s.reservations)

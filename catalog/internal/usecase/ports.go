@@ -37,6 +37,26 @@ type ReservationStore interface {
 	DueForRelease(ctx context.Context, now time.Time, limit int64) ([]domain.Reservation, error)
 }
 
+// ReviewStore keeps reviews, their lists and the purchase facts that
+// make a shopper eligible (*store.Store).
+type ReviewStore interface {
+	RecordPurchase(ctx context.Context, shopperID, productID, orderID string, shippedAt time.Time) error
+	HasPurchase(ctx context.Context, shopperID, productID string) (bool, error)
+	// InsertReview stores a pending review; domain.ErrAlreadyReviewed if
+	// the shopper reviewed the product already.
+	InsertReview(ctx context.Context, r domain.Review) error
+	// Review reads a review; domain.ErrReviewNotFound if there is none.
+	Review(ctx context.Context, id string) (domain.Review, error)
+	// CountReview adds a review's rating to its product once (ok=false
+	// when already counted), with entries in the same write.
+	CountReview(ctx context.Context, productID, reviewID string, rating int64, now time.Time, entries ...outbox.Entry) (domain.Product, bool, error)
+	ListReview(ctx context.Context, productID, id string, at time.Time) error
+	FinishReview(ctx context.Context, id string) error
+	// SetReply stores a reply unless the review has one (ok=false).
+	SetReply(ctx context.Context, id string, reply domain.Reply) (bool, error)
+	ReviewPage(ctx context.Context, productID, after string, limit int) ([]domain.Review, error)
+}
+
 // SnapshotStore keeps the read model's snapshot (*store.Store).
 type SnapshotStore interface {
 	SaveSnapshot(ctx context.Context, snap store.Snapshot) error
@@ -48,6 +68,7 @@ type SnapshotStore interface {
 type CatalogStore interface {
 	ProductStore
 	ReservationStore
+	ReviewStore
 	SnapshotStore
 }
 

@@ -1,5 +1,6 @@
 // Package api serves the users service's HTTP endpoints (DESIGN §5):
-// register, login, refresh, logout, the caller's profile and the JWKS.
+// register, login, refresh, logout, the caller's profile and address book
+// (addresses.go), and the JWKS.
 // Handlers bind request bodies into request types (never into stored
 // models, so no body can set a role, id or merchant id) and answer errors
 // through httpserver.WriteError.
@@ -46,6 +47,7 @@ func (h *Handler) Register(r gin.IRouter) {
 	authAPI.POST("/logout", h.verifier.Require(), h.logout)
 	authAPI.GET("/jwks.json", h.jwks)
 	r.GET("/api/v1/users/me", h.verifier.Require(), h.me)
+	h.registerAddresses(r)
 	r.GET(JWKSPath, h.jwks)
 }
 

@@ -28,7 +28,11 @@ type userResponse struct {
 	CreatedAt  time.Time         `json:"created_at"`
 }
 
+// addressResponse is a saved address: an order's shipping address
+// (platform/events.Address) with its id and default flag.
 type addressResponse struct {
+	ID         string `json:"id"`
+	Default    bool   `json:"default"`
 	Name       string `json:"name"`
 	Line1      string `json:"line1"`
 	Line2      string `json:"line2,omitempty"`
@@ -39,10 +43,7 @@ type addressResponse struct {
 }
 
 func newUserResponse(u domain.User) userResponse {
-	addresses := make([]addressResponse, len(u.Addresses))
-	for i, a := range u.Addresses {
-		addresses[i] = addressResponse(a)
-	}
+	addresses := newAddressResponses(u.Addresses)
 	return userResponse{
 		ID:         u.ID,
 		Email:      u.Email,

@@ -37,15 +37,25 @@ type User struct {
 	MerchantID string
 	// StoreName is a merchant's public store name; empty otherwise.
 	StoreName string
-	// Addresses are the user's saved shipping addresses.
+	// Addresses are the user's saved shipping addresses, in the order they
+	// were saved; at most one is the default (see AddressBook).
 	Addresses []Address
+	// AddressesVersion counts the changes of Addresses; a change is saved
+	// only while the stored version is still the one it was computed from.
+	AddressesVersion int64
 	// CreatedAt and UpdatedAt are UTC.
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
-// Address is a saved shipping address.
+// Address is a saved shipping address. Its fields are those of an order's
+// shipping address (platform/events.Address) plus an id and the default
+// flag.
 type Address struct {
+	// ID is a UUID chosen when the address is saved.
+	ID string
+	// Default marks the address checkout uses when none is given.
+	Default    bool
 	Name       string
 	Line1      string
 	Line2      string

@@ -27,20 +27,25 @@ var ErrUserNotFound = usecase.ErrUserNotFound
 
 // userDoc is a user as stored. The password hash never leaves the service.
 type userDoc struct {
-	ID           string         `bson:"_id"`
-	Email        string         `bson:"email"`
-	Name         string         `bson:"name"`
-	PasswordHash string         `bson:"password_hash"`
-	Roles        []string       `bson:"roles"`
-	MerchantID   string         `bson:"merchant_id,omitempty"`
-	StoreName    string         `bson:"store_name,omitempty"`
-	Addresses    []addressDoc   `bson:"addresses"`
-	CreatedAt    time.Time      `bson:"created_at"`
-	UpdatedAt    time.Time      `bson:"updated_at"`
-	Outbox       []outbox.Entry `bson:"outbox,omitempty"`
+	ID           string       `bson:"_id"`
+	Email        string       `bson:"email"`
+	Name         string       `bson:"name"`
+	PasswordHash string       `bson:"password_hash"`
+	Roles        []string     `bson:"roles"`
+	MerchantID   string       `bson:"merchant_id,omitempty"`
+	StoreName    string       `bson:"store_name,omitempty"`
+	Addresses    []addressDoc `bson:"addresses"`
+	// AddressesVersion guards changes of Addresses (absent on accounts
+	// made before the address book: read as 0).
+	AddressesVersion int64          `bson:"addresses_version"`
+	CreatedAt        time.Time      `bson:"created_at"`
+	UpdatedAt        time.Time      `bson:"updated_at"`
+	Outbox           []outbox.Entry `bson:"outbox,omitempty"`
 }
 
 type addressDoc struct {
+	ID         string `bson:"id"`
+	Default    bool   `bson:"default"`
 	Name       string `bson:"name"`
 	Line1      string `bson:"line1"`
 	Line2      string `bson:"line2,omitempty"`
@@ -138,16 +143,17 @@ func toUserDoc(u domain.User) userDoc {
 		addresses[i] = addressDoc(a)
 	}
 	return userDoc{
-		ID:           u.ID,
-		Email:        u.Email,
-		Name:         u.Name,
-		PasswordHash: u.PasswordHash,
-		Roles:        u.RoleNames(),
-		MerchantID:   u.MerchantID,
-		StoreName:    u.StoreName,
-		Addresses:    addresses,
-		CreatedAt:    u.CreatedAt,
-		UpdatedAt:    u.UpdatedAt,
+		ID:               u.ID,
+		Email:            u.Email,
+		Name:             u.Name,
+		PasswordHash:     u.PasswordHash,
+		Roles:            u.RoleNames(),
+		MerchantID:       u.MerchantID,
+		StoreName:        u.StoreName,
+		Addresses:        addresses,
+		AddressesVersion: u.AddressesVersion,
+		CreatedAt:        u.CreatedAt,
+		UpdatedAt:        u.UpdatedAt,
 	}
 }
 
@@ -161,15 +167,16 @@ func (d userDoc) toDomain() domain.User {
 		addresses[i] = domain.Address(a)
 	}
 	return domain.User{
-		ID:           d.ID,
-		Email:        d.Email,
-		Name:         d.Name,
-		PasswordHash: d.PasswordHash,
-		Roles:        roles,
-		MerchantID:   d.MerchantID,
-		StoreName:    d.StoreName,
-		Addresses:    addresses,
-		CreatedAt:    d.CreatedAt.UTC(),
-		UpdatedAt:    d.UpdatedAt.UTC(),
+		ID:               d.ID,
+		Email:            d.Email,
+		Name:             d.Name,
+		PasswordHash:     d.PasswordHash,
+		Roles:            roles,
+		MerchantID:       d.MerchantID,
+		StoreName:        d.StoreName,
+		Addresses:        addresses,
+		AddressesVersion: d.AddressesVersion,
+		CreatedAt:        d.CreatedAt.UTC(),
+		UpdatedAt:        d.UpdatedAt.UTC(),
 	}
 }

@@ -1,5 +1,6 @@
 // Package usecase holds the users service's use cases: register, log in,
-// refresh, log out, read one's profile, and the configured administrator.
+// refresh, log out, read one's profile, keep one's address book
+// (addresses.go), and the configured administrator.
 // It joins the domain rules, the password hasher, the key ring, the login
 // throttle and the store; HTTP lives in package api.
 package usecase
@@ -43,6 +44,7 @@ type Service struct {
 	ring     *security.KeyRing
 	throttle *security.LoginThrottle
 	opts     Options
+	books    bookLocks
 }
 
 // New builds a Service.

@@ -22,6 +22,11 @@ var (
 	// stored session is no longer at the generation the change was computed
 	// from: load it again and reapply. It matches apperr.ErrConflict.
 	ErrSessionChanged = fmt.Errorf("%w: refresh session changed concurrently", apperr.ErrConflict)
+	// ErrAddressesChanged is returned by UserStore.SaveAddresses when the
+	// stored address book is no longer at the version the change was
+	// computed from (or the user is gone): read it again. It matches
+	// apperr.ErrConflict.
+	ErrAddressesChanged = fmt.Errorf("%w: address book changed concurrently", apperr.ErrConflict)
 	// ErrSessionNotFound is returned for an unknown refresh session; it
 	// matches apperr.ErrNotFound.
 	ErrSessionNotFound = fmt.Errorf("%w: refresh session not found", apperr.ErrNotFound)
@@ -37,6 +42,9 @@ type UserStore interface {
 	FindUserByEmail(ctx context.Context, email string) (domain.User, error)
 	// SetPasswordHash replaces an account's password hash.
 	SetPasswordHash(ctx context.Context, userID, hash string, now time.Time) error
+	// SaveAddresses replaces a user's address book while its stored
+	// version is still prevVersion, else ErrAddressesChanged.
+	SaveAddresses(ctx context.Context, userID string, book []domain.Address, prevVersion int64, now time.Time) error
 }
 
 // SessionStore keeps refresh sessions (*store.Store is the real one).
