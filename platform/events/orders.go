@@ -9,6 +9,20 @@ type OrderLine struct {
 	Name       string `json:"name"`
 	UnitPrice  Money  `json:"unit_price"`
 	Quantity   int64  `json:"quantity"`
+	// Discount is the line's share of its merchant's discount code
+	// (optional: absent without one, and from producers before it).
+	Discount Money `json:"discount,omitzero"`
+}
+
+// OrderCharge is one merchant's part of an order: its lines' subtotal, its
+// discount code and discount, its shipping. The merchant's part of the
+// total is Subtotal − Discount + Shipping.
+type OrderCharge struct {
+	MerchantID   string `json:"merchant_id"`
+	Subtotal     Money  `json:"subtotal"`
+	DiscountCode string `json:"discount_code,omitempty"`
+	Discount     Money  `json:"discount"`
+	Shipping     Money  `json:"shipping"`
 }
 
 // OrderPlaced is the data of TypeOrderPlaced: the catalog reserves its lines.
@@ -16,8 +30,12 @@ type OrderPlaced struct {
 	OrderID   string      `json:"order_id"`
 	ShopperID string      `json:"shopper_id"`
 	Lines     []OrderLine `json:"lines"`
-	Total     Money       `json:"total"`
-	PlacedAt  time.Time   `json:"placed_at"`
+	// Total is what the shopper pays: the lines less the discounts plus
+	// the shipping (Charges; optional: orders placed before them have
+	// none, and their total is the sum of the lines).
+	Total    Money         `json:"total"`
+	Charges  []OrderCharge `json:"charges,omitempty"`
+	PlacedAt time.Time     `json:"placed_at"`
 }
 
 // OrderPaymentRequested is the data of TypeOrderPaymentRequested: payments
@@ -36,12 +54,15 @@ type OrderPaymentRequested struct {
 
 // OrderPaid is the data of TypeOrderPaid: the catalog commits the reservation.
 type OrderPaid struct {
-	OrderID         string      `json:"order_id"`
-	ShopperID       string      `json:"shopper_id"`
-	Lines           []OrderLine `json:"lines"`
-	Total           Money       `json:"total"`
-	PaymentIntentID string      `json:"payment_intent_id"`
-	PaidAt          time.Time   `json:"paid_at"`
+	OrderID   string      `json:"order_id"`
+	ShopperID string      `json:"shopper_id"`
+	Lines     []OrderLine `json:"lines"`
+	Total     Money       `json:"total"`
+	// Charges are each merchant's subtotal, discount and shipping
+	// (optional, as in OrderPlaced).
+	Charges         []OrderCharge `json:"charges,omitempty"`
+	PaymentIntentID string        `json:"payment_intent_id"`
+	PaidAt          time.Time     `json:"paid_at"`
 	// ShippingAddress is where the order goes (optional: producers before
 	// it was added leave it out).
 	ShippingAddress Address `json:"shipping_address,omitzero"`

@@ -71,7 +71,9 @@ func setup(ctx context.Context, app *service.App, cfg Config) error {
 	if err := usecase.RegisterMetrics(app.Registry); err != nil {
 		return err
 	}
-	svc := usecase.New(orders, carts, cat, usecase.Options{StepTimeout: cfg.OrderStepTimeout, Logger: app.Logger})
+	codes, rates := store.OpenPricing(app.Store)
+	svc := usecase.New(orders, carts, cat, usecase.Options{StepTimeout: cfg.OrderStepTimeout, Logger: app.Logger,
+		Codes: codes, Rates: rates})
 	api.Register(app.Router(), svc, app.Auth)
 
 	app.ConsumeEvents(consumer.Handlers(svc), consumer.Topics...)

@@ -28,7 +28,7 @@ type checkoutRequest struct {
 func (h *handlers) getCart(c *gin.Context) {
 	view, err := h.svc.Cart(c, caller(c).UserID)
 	if err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toCartJSON(view))
@@ -42,12 +42,12 @@ func (h *handlers) putCartItem(c *gin.Context) {
 		err = apperr.Validation(apperr.FieldError{Field: "quantity", Message: "is required (0 removes the line)"})
 	}
 	if err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	shopper := caller(c).UserID
 	if err := h.svc.SetCartItem(c, shopper, c.Param("product_id"), *req.Quantity); err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	h.getCart(c)
@@ -55,7 +55,7 @@ func (h *handlers) putCartItem(c *gin.Context) {
 
 func (h *handlers) clearCart(c *gin.Context) {
 	if err := h.svc.ClearCart(c, caller(c).UserID); err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -66,13 +66,13 @@ func (h *handlers) clearCart(c *gin.Context) {
 func (h *handlers) checkout(c *gin.Context) {
 	var req checkoutRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	in := domain.CheckoutRequest{PaymentMethod: req.PaymentMethod, ShippingAddress: domain.Address(req.ShippingAddress)}
 	o, err := h.svc.Checkout(c, caller(c).UserID, c.GetHeader(IdempotencyKeyHeader), in)
 	if err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/orders/"+o.ID)
@@ -82,12 +82,12 @@ func (h *handlers) checkout(c *gin.Context) {
 func (h *handlers) listOrders(c *gin.Context) {
 	p, limit, err := parsePage(c)
 	if err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	orders, err := h.svc.Orders(c, caller(c).UserID, p)
 	if err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(orders, limit, toOrderJSON))
@@ -96,7 +96,7 @@ func (h *handlers) listOrders(c *gin.Context) {
 func (h *handlers) getOrder(c *gin.Context) {
 	o, err := h.svc.Order(c, caller(c).UserID, c.Param("id"))
 	if err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toOrderJSON(o))
@@ -105,7 +105,7 @@ func (h *handlers) getOrder(c *gin.Context) {
 func (h *handlers) cancelOrder(c *gin.Context) {
 	o, err := h.svc.Cancel(c, caller(c).UserID, c.Param("id"))
 	if err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toOrderJSON(o))
@@ -114,13 +114,13 @@ func (h *handlers) cancelOrder(c *gin.Context) {
 func (h *handlers) listMerchantOrders(c *gin.Context) {
 	p, limit, err := parsePage(c)
 	if err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	merchantID := caller(c).MerchantID
 	orders, err := h.svc.MerchantOrders(c, merchantID, p)
 	if err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(orders, limit, func(o domain.Order) orderJSON { return toMerchantOrderJSON(o, merchantID) }))
@@ -130,7 +130,7 @@ func (h *handlers) shipOrder(c *gin.Context) {
 	merchantID := caller(c).MerchantID
 	o, err := h.svc.Ship(c, merchantID, c.Param("id"))
 	if err != nil {
-		httpserver.WriteError(c, err)
+		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toMerchantOrderJSON(o, merchantID))

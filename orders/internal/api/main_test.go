@@ -56,6 +56,7 @@ type productJSON struct {
 	Stock struct {
 		Available int64 `json:"available"`
 	} `json:"stock"`
+	WeightGrams int64 `json:"weight_grams,omitempty"`
 }
 
 func newFakeCatalog(t *testing.T) *fakeCatalog {
@@ -70,6 +71,16 @@ func (f *fakeCatalog) put(id, merchant, name string, amount int64) {
 	p.Price.Amount, p.Price.Currency, p.Stock.Available = amount, "EUR", 10
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.products[id] = p
+}
+
+// putWeighing is put with a unit weight.
+func (f *fakeCatalog) putWeighing(id, merchant, name string, amount, grams int64) {
+	f.put(id, merchant, name, amount)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.products[id]
+	p.WeightGrams = grams
 	f.products[id] = p
 }
 
@@ -129,7 +140,8 @@ func newEnv(t *testing.T) *env {
 	cat := newFakeCatalog(t)
 	client := catalogclient.New(cat.server.URL, breaker.Options{Name: "catalog", Timeout: time.Second,
 		ConsecutiveFailures: 3, OpenFor: time.Minute, Logger: quiet})
-	svc := usecase.New(orders, carts, client, usecase.Options{Logger: quiet})
+	codes, rates := store.OpenPricing(db)
+	svc := usecase.New(orders, carts, client, usecase.Options{Logger: quiet, Codes: codes, Rates: rates})
 	iss := authtest.New(t)
 	srv := httpserver.New(httpserver.Options{Service: "orders", Logger: quiet})
 	api.Register(srv.Router(), svc, iss.Verifier(t))

@@ -19,7 +19,8 @@ type handlers struct {
 	svc *usecase.Service
 }
 
-// Register adds the orders API to r. Cart and checkout need the shopper
+// Register adds the orders API to r (with the cart's discount codes and
+// the merchant's codes and shipping rates). Cart and checkout need the shopper
 // role; a shopper's orders need only a valid token, since anyone but the
 // owner (another shopper, a merchant) gets 404; merchant routes need the
 // merchant role and a merchant tenant.
@@ -31,6 +32,9 @@ func Register(r gin.IRouter, svc *usecase.Service, verifier *auth.Verifier) {
 	shopper.GET("/cart", h.getCart)
 	shopper.PUT("/cart/items/:product_id", h.putCartItem)
 	shopper.DELETE("/cart", h.clearCart)
+	shopper.POST("/cart/discount", h.applyCode)
+	shopper.DELETE("/cart/discount", h.removeCode)
+	shopper.DELETE("/cart/discount/:code", h.removeCode)
 	shopper.POST("/checkout", h.checkout)
 
 	v1.GET("/orders", h.listOrders)
@@ -40,6 +44,14 @@ func Register(r gin.IRouter, svc *usecase.Service, verifier *auth.Verifier) {
 	merchant := v1.Group("/merchant", auth.RequireRole(auth.RoleMerchant), requireMerchantTenant)
 	merchant.GET("/orders", h.listMerchantOrders)
 	merchant.POST("/orders/:id/ship", h.shipOrder)
+	merchant.GET("/discounts", h.listCodes)
+	merchant.POST("/discounts", h.createCode)
+	merchant.GET("/discounts/:code", h.getCode)
+	merchant.PUT("/discounts/:code", h.updateCode)
+	merchant.DELETE("/discounts/:code", h.deleteCode)
+	merchant.GET("/shipping", h.getRates)
+	merchant.PUT("/shipping", h.putRates)
+	merchant.DELETE("/shipping", h.deleteRates)
 }
 
 // caller is the authenticated caller; the middleware guarantees one.

@@ -26,44 +26,103 @@ type addressJSON struct {
 	Country    string `json:"country"`
 }
 
-// lineJSON is an order line (DESIGN §5).
+// lineJSON is an order line (DESIGN §5) with its share of its
+// merchant's discount.
 type lineJSON struct {
 	ProductID  string    `json:"product_id"`
 	MerchantID string    `json:"merchant_id"`
 	Name       string    `json:"name"`
 	UnitPrice  moneyJSON `json:"unit_price"`
 	Quantity   int64     `json:"quantity"`
+	Discount   moneyJSON `json:"discount"`
 }
 
-// orderJSON is an order exactly as DESIGN §5 shows it.
+// chargeJSON is one merchant's part of a cart or an order. In a cart,
+// discount_error and shipping_error tell why a code does not apply or a
+// shipment cannot be quoted (checkout would refuse it with that code).
+type chargeJSON struct {
+	MerchantID    string       `json:"merchant_id"`
+	Subtotal      moneyJSON    `json:"subtotal"`
+	DiscountCode  string       `json:"discount_code,omitempty"`
+	Discount      moneyJSON    `json:"discount"`
+	DiscountError *problemJSON `json:"discount_error,omitempty"`
+	Shipping      moneyJSON    `json:"shipping"`
+	ShippingError *problemJSON `json:"shipping_error,omitempty"`
+	WeightGrams   int64        `json:"weight_grams"`
+	Total         moneyJSON    `json:"total"`
+}
+
+// problemJSON is a stable code and its explanation.
+type problemJSON struct {
+	Code   string `json:"code"`
+	Detail string `json:"detail"`
+}
+
+func toProblemJSON(err error) *problemJSON {
+	if err == nil {
+		return nil
+	}
+	code, _ := domain.ProblemCode(err)
+	return &problemJSON{Code: code, Detail: err.Error()}
+}
+
+func toChargeJSON(c domain.MerchantCharge) chargeJSON {
+	return chargeJSON{MerchantID: c.MerchantID, Subtotal: toMoneyJSON(c.Subtotal), DiscountCode: c.DiscountCode,
+		Discount: toMoneyJSON(c.Discount), DiscountError: toProblemJSON(c.DiscountErr), Shipping: toMoneyJSON(c.Shipping),
+		ShippingError: toProblemJSON(c.ShippingErr), WeightGrams: c.WeightGrams, Total: toMoneyJSON(c.Total())}
+}
+
+// orderJSON is an order as DESIGN §5 shows it, with each merchant's
+// charge and the sums of the lines (subtotal), discounts and shipping:
+// total = subtotal − discount + shipping.
 type orderJSON struct {
-	ID              string      `json:"id"`
-	Status          string      `json:"status"`
-	CancelReason    string      `json:"cancel_reason,omitempty"`
-	Lines           []lineJSON  `json:"lines"`
-	Total           moneyJSON   `json:"total"`
-	PaymentStatus   string      `json:"payment_status"`
-	ShippingAddress addressJSON `json:"shipping_address"`
-	CreatedAt       time.Time   `json:"created_at"`
-	UpdatedAt       time.Time   `json:"updated_at"`
+	ID              string       `json:"id"`
+	Status          string       `json:"status"`
+	CancelReason    string       `json:"cancel_reason,omitempty"`
+	Lines           []lineJSON   `json:"lines"`
+	Merchants       []chargeJSON `json:"merchants"`
+	Subtotal        moneyJSON    `json:"subtotal"`
+	Discount        moneyJSON    `json:"discount"`
+	Shipping        moneyJSON    `json:"shipping"`
+	Total           moneyJSON    `json:"total"`
+	PaymentStatus   string       `json:"payment_status"`
+	ShippingAddress addressJSON  `json:"shipping_address"`
+	CreatedAt       time.Time    `json:"created_at"`
+	UpdatedAt       time.Time    `json:"updated_at"`
 }
 
 func toOrderJSON(o domain.Order) orderJSON {
-	return orderView(o, o.Lines, o.Total)
+	return orderView(o, o.Lines, o.Charges, o.Total)
 }
 
-// toMerchantOrderJSON shows a merchant only its own lines, and their total.
+// toMerchantOrderJSON shows a merchant only its own lines and charge, and
+// their total.
 func toMerchantOrderJSON(o domain.Order, merchantID string) orderJSON {
 	lines := o.LinesOf(merchantID)
-	return orderView(o, lines, domain.Sum(lines))
+	c, ok := o.ChargeOf(merchantID)
+	if !ok {
+		return orderView(o, lines, nil, domain.Sum(lines))
+	}
+	return orderView(o, lines, []domain.MerchantCharge{c}, c.Total())
 }
 
-func orderView(o domain.Order, lines []domain.Line, total domain.Money) orderJSON {
+func orderView(o domain.Order, lines []domain.Line, charges []domain.MerchantCharge, total domain.Money) orderJSON {
+	subtotal := domain.Sum(lines)
+	zero := domain.Money{Currency: total.Currency}
+	discount, shipping := zero, zero
+	for _, c := range charges {
+		discount.Amount += c.Discount.Amount
+		shipping.Amount += c.Shipping.Amount
+	}
 	out := orderJSON{
 		ID:              o.ID,
 		Status:          string(o.Status),
 		CancelReason:    o.CancelReason,
 		Lines:           make([]lineJSON, len(lines)),
+		Merchants:       []chargeJSON{},
+		Subtotal:        toMoneyJSON(subtotal),
+		Discount:        toMoneyJSON(discount),
+		Shipping:        toMoneyJSON(shipping),
 		Total:           toMoneyJSON(total),
 		PaymentStatus:   string(o.PaymentStatus),
 		ShippingAddress: addressJSON(o.ShippingAddress),
@@ -72,15 +131,24 @@ func orderView(o domain.Order, lines []domain.Line, total domain.Money) orderJSO
 	}
 	for i, l := range lines {
 		out.Lines[i] = lineJSON{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name,
-			UnitPrice: toMoneyJSON(l.UnitPrice), Quantity: l.Quantity}
+			UnitPrice: toMoneyJSON(l.UnitPrice), Quantity: l.Quantity,
+			Discount: moneyJSON{Amount: l.Discount.Amount, Currency: l.UnitPrice.Currency}}
+	}
+	for _, c := range charges {
+		out.Merchants = append(out.Merchants, toChargeJSON(c))
 	}
 	return out
 }
 
-// cartJSON is a cart (DESIGN §5), with two additions: available per line
-// and prices_stale (see usecase.CartView).
+// cartJSON is a cart (DESIGN §5), with additions: available and discount
+// per line, each merchant's charge (discount and shipping quote), the
+// sums, and prices_stale (see usecase.CartView).
 type cartJSON struct {
 	Items       []cartLineJSON `json:"items"`
+	Merchants   []chargeJSON   `json:"merchants"`
+	Subtotal    moneyJSON      `json:"subtotal"`
+	Discount    moneyJSON      `json:"discount"`
+	Shipping    moneyJSON      `json:"shipping"`
 	Total       moneyJSON      `json:"total"`
 	PricesStale bool           `json:"prices_stale"`
 }
@@ -91,14 +159,19 @@ type cartLineJSON struct {
 	UnitPrice moneyJSON `json:"unit_price"`
 	Quantity  int64     `json:"quantity"`
 	LineTotal moneyJSON `json:"line_total"`
+	Discount  moneyJSON `json:"discount"`
 	Available bool      `json:"available"`
 }
 
 func toCartJSON(v usecase.CartView) cartJSON {
-	out := cartJSON{Items: make([]cartLineJSON, len(v.Items)), Total: toMoneyJSON(v.Total), PricesStale: v.PricesStale}
+	out := cartJSON{Items: make([]cartLineJSON, len(v.Items)), Merchants: []chargeJSON{}, Subtotal: toMoneyJSON(v.Subtotal),
+		Discount: toMoneyJSON(v.Discount), Shipping: toMoneyJSON(v.Shipping), Total: toMoneyJSON(v.Total), PricesStale: v.PricesStale}
 	for i, l := range v.Items {
 		out.Items[i] = cartLineJSON{ProductID: l.ProductID, Name: l.Name, UnitPrice: toMoneyJSON(l.UnitPrice),
-			Quantity: l.Quantity, LineTotal: toMoneyJSON(l.LineTotal), Available: l.Available}
+			Quantity: l.Quantity, LineTotal: toMoneyJSON(l.LineTotal), Discount: toMoneyJSON(l.Discount), Available: l.Available}
+	}
+	for _, c := range v.Merchants {
+		out.Merchants = append(out.Merchants, toChargeJSON(c))
 	}
 	return out
 }

@@ -26,6 +26,9 @@ type Product struct {
 	Name       string
 	Price      domain.Money
 	Available  int64
+	// WeightGrams is one unit's shipping weight; 0 when the catalog does
+	// not give one (weight bands then count the line as weightless).
+	WeightGrams int64
 }
 
 // productJSON is the catalog's public product representation (DESIGN §5).
@@ -40,11 +43,14 @@ type productJSON struct {
 	Stock struct {
 		Available int64 `json:"available"`
 	} `json:"stock"`
+	// WeightGrams is optional: catalogs before it leave it out.
+	WeightGrams int64 `json:"weight_grams"`
 }
 
 func (p productJSON) product() Product {
 	return Product{ID: p.ID, MerchantID: p.MerchantID, Name: p.Name,
-		Price: domain.Money{Amount: p.Price.Amount, Currency: p.Price.Currency}, Available: p.Stock.Available}
+		Price: domain.Money{Amount: p.Price.Amount, Currency: p.Price.Currency}, Available: p.Stock.Available,
+		WeightGrams: max(p.WeightGrams, 0)}
 }
 
 // Client calls the catalog through its own circuit breaker.

@@ -55,3 +55,21 @@ func TestClientReadsProductsAndMapsErrors(t *testing.T) {
 		t.Fatalf("no ids: %v %v", got, err)
 	}
 }
+
+// weight_grams is optional: a catalog that sends it gives the unit weight,
+// one that does not (or sends nonsense) gives 0.
+func TestClientReadsTheOptionalWeight(t *testing.T) {
+	bodies := map[string]string{
+		"/api/v1/products/heavy": `{"id":"heavy","merchant_id":"m1","name":"Anvil","price":{"amount":1,"currency":"EUR"},"weight_grams":25000}`,
+		"/api/v1/products/odd":   `{"id":"odd","merchant_id":"m1","name":"Odd","price":{"amount":1,"currency":"EUR"},"weight_grams":-5}`,
+		"/api/v1/products/mug":   mug,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(bodies[r.URL.Path])) }))
+	defer srv.Close()
+	c := catalogclient.New(srv.URL, breaker.Options{})
+	for id, want := range map[string]int64{"heavy": 25000, "odd": 0, "mug": 0} {
+		if p, err := c.Product(context.Background(), id); err != nil || p.WeightGrams != want {
+			t.Errorf("%s: weight %d, %v; want %d", id, p.WeightGrams, err, want)
+		}
+	}
+}

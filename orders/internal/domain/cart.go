@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/mercato-shop/mercato/platform/apperr"
@@ -27,7 +28,15 @@ type CartItem struct {
 	// UnitPrice is the price when last added; the cart shows current prices.
 	UnitPrice Money
 	Quantity  int64
-	AddedAt   time.Time
+	// WeightGrams is one unit's weight when last added (0: unknown).
+	WeightGrams int64
+	AddedAt     time.Time
+}
+
+// AppliedCode is a discount code a shopper applied to a merchant's lines.
+type AppliedCode struct {
+	MerchantID string
+	Code       string
 }
 
 // Cart is a shopper's cart.
@@ -35,6 +44,8 @@ type Cart struct {
 	ShopperID string
 	// Items in the order they were first added.
 	Items []CartItem
+	// Codes are the discount codes applied, at most one per merchant.
+	Codes []AppliedCode
 	// Version grows with every change.
 	Version int64
 }
@@ -78,4 +89,25 @@ func (c Cart) CanHold(item CartItem) error {
 		}
 	}
 	return nil
+}
+
+// MerchantIDs lists the merchants of the cart's items, each once, in the
+// order of their first item.
+func (c Cart) MerchantIDs() []string {
+	var ids []string
+	for _, it := range c.Items {
+		if !slices.Contains(ids, it.MerchantID) {
+			ids = append(ids, it.MerchantID)
+		}
+	}
+	return ids
+}
+
+// WithCodes returns the cart's codes with codes applied: each replaces
+// the code its merchant had.
+func (c Cart) WithCodes(codes ...AppliedCode) []AppliedCode {
+	out := slices.DeleteFunc(slices.Clone(c.Codes), func(a AppliedCode) bool {
+		return slices.ContainsFunc(codes, func(b AppliedCode) bool { return a.MerchantID == b.MerchantID })
+	})
+	return append(out, codes...)
 }

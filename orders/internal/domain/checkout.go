@@ -95,9 +95,10 @@ func (r CheckoutRequest) Hash() string {
 }
 
 // NewOrder builds the pending order of a checkout: lines priced by the
-// catalog, waiting for the stock reservation until deadline. It emits
-// order.placed. Lines must share one currency.
-func NewOrder(id, shopperID string, req CheckoutRequest, lines []Line, now, deadline time.Time) (Outcome, error) {
+// catalog (with their discounts), each merchant's charge (see Price; none
+// for an order of lines alone), waiting for the stock reservation until
+// deadline. It emits order.placed. Lines must share one currency.
+func NewOrder(id, shopperID string, req CheckoutRequest, lines []Line, charges []MerchantCharge, now, deadline time.Time) (Outcome, error) {
 	if len(lines) == 0 {
 		return Outcome{}, fmt.Errorf("%w: the cart is empty", apperr.ErrConflict)
 	}
@@ -110,12 +111,20 @@ func NewOrder(id, shopperID string, req CheckoutRequest, lines []Line, now, dead
 			return Outcome{}, fmt.Errorf("%w: quantity of %s must be 1 to %d", apperr.ErrConflict, l.ProductID, MaxQuantity)
 		}
 	}
+	if err := ChargesErr(charges); err != nil {
+		return Outcome{}, err
+	}
+	total := Sum(lines)
+	if len(charges) > 0 {
+		total = Total(charges)
+	}
 	o := Order{
 		ID:              id,
 		ShopperID:       shopperID,
 		Status:          StatusPending,
 		Lines:           lines,
-		Total:           Sum(lines),
+		Charges:         charges,
+		Total:           total,
 		ShippingAddress: req.ShippingAddress,
 		PaymentMethod:   req.PaymentMethod,
 		PaymentStatus:   PaymentNotStarted,

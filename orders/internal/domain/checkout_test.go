@@ -70,7 +70,7 @@ func TestCheckoutRequestRefusesWhatIsNoPaymentMethodID(t *testing.T) {
 
 func TestNewOrder(t *testing.T) {
 	lines := order(domain.StatusPending, domain.PaymentNotStarted).Lines
-	out, err := domain.NewOrder("o1", "s1", validRequest(), lines, t0, deadline)
+	out, err := domain.NewOrder("o1", "s1", validRequest(), lines, nil, t0, deadline)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +89,12 @@ func TestNewOrder(t *testing.T) {
 	if err := o.SameRequest(other); !errors.Is(err, apperr.ErrUnprocessable) {
 		t.Fatalf("another request: %v", err)
 	}
-	if _, err := domain.NewOrder("o1", "s1", validRequest(), nil, t0, deadline); !errors.Is(err, apperr.ErrConflict) {
+	if _, err := domain.NewOrder("o1", "s1", validRequest(), nil, nil, t0, deadline); !errors.Is(err, apperr.ErrConflict) {
 		t.Fatalf("empty cart: %v", err)
 	}
 	mixed := append([]domain.Line(nil), lines...)
 	mixed[1].UnitPrice.Currency = "USD"
-	if _, err := domain.NewOrder("o1", "s1", validRequest(), mixed, t0, deadline); !errors.Is(err, apperr.ErrConflict) {
+	if _, err := domain.NewOrder("o1", "s1", validRequest(), mixed, nil, t0, deadline); !errors.Is(err, apperr.ErrConflict) {
 		t.Fatalf("mixed currencies: %v", err)
 	}
 }
@@ -116,5 +116,22 @@ func TestCartRules(t *testing.T) {
 		if domain.ValidateProductID(id) == nil {
 			t.Fatalf("product id %q accepted", id)
 		}
+	}
+}
+
+func TestCartCodesOnePerMerchant(t *testing.T) {
+	c := domain.Cart{
+		Items: []domain.CartItem{{ProductID: "p1", MerchantID: "m1"}, {ProductID: "p2", MerchantID: "m2"}, {ProductID: "p3", MerchantID: "m1"}},
+		Codes: []domain.AppliedCode{{MerchantID: "m1", Code: "OLD"}, {MerchantID: "m2", Code: "KEEP"}},
+	}
+	if got := c.MerchantIDs(); len(got) != 2 || got[0] != "m1" || got[1] != "m2" {
+		t.Fatalf("merchants %v", got)
+	}
+	got := c.WithCodes(domain.AppliedCode{MerchantID: "m1", Code: "NEW"})
+	if len(got) != 2 || got[0] != (domain.AppliedCode{MerchantID: "m2", Code: "KEEP"}) || got[1] != (domain.AppliedCode{MerchantID: "m1", Code: "NEW"}) {
+		t.Fatalf("codes %+v", got)
+	}
+	if c.Codes[0].Code != "OLD" {
+		t.Fatal("WithCodes changed the cart")
 	}
 }

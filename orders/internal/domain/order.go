@@ -83,6 +83,10 @@ type Line struct {
 	Name       string
 	UnitPrice  Money
 	Quantity   int64
+	// Discount is the line's share of its merchant's code (see Price).
+	Discount Money
+	// WeightGrams is one unit's weight as the catalog gave it (0: unknown).
+	WeightGrams int64
 	// ShippedAt is when the line's merchant shipped it; zero before.
 	ShippedAt time.Time
 }
@@ -93,8 +97,13 @@ type Order struct {
 	ShopperID string
 	Status    Status
 	// CancelReason is one of the Reason* constants once cancelled.
-	CancelReason    string
-	Lines           []Line
+	CancelReason string
+	Lines        []Line
+	// Charges are each merchant's subtotal, discount and shipping; orders
+	// placed before discounts and shipping rates have none.
+	Charges []MerchantCharge
+	// Total is what the shopper pays: the lines, less the discounts, plus
+	// the shipping.
 	Total           Money
 	ShippingAddress Address
 	// PaymentMethod is the Stripe PaymentMethod id given at checkout.
@@ -144,6 +153,38 @@ func (o Order) LinesOf(merchantID string) []Line {
 		}
 	}
 	return lines
+}
+
+// ChargeOf returns merchantID's charge, if the order has one.
+func (o Order) ChargeOf(merchantID string) (MerchantCharge, bool) {
+	for _, c := range o.Charges {
+		if c.MerchantID == merchantID {
+			return c, true
+		}
+	}
+	return MerchantCharge{}, false
+}
+
+// Codes lists the discount codes the order uses, by merchant id.
+func (o Order) Codes() map[string]string {
+	codes := map[string]string{}
+	for _, c := range o.Charges {
+		if c.DiscountCode != "" && c.Discount.Amount > 0 {
+			codes[c.MerchantID] = c.DiscountCode
+		}
+	}
+	return codes
+}
+
+// Total adds up charges; all share one currency.
+func Total(charges []MerchantCharge) Money {
+	var total Money
+	for _, c := range charges {
+		t := c.Total()
+		total.Amount += t.Amount
+		total.Currency = t.Currency
+	}
+	return total
 }
 
 // Sum totals lines; all lines share one currency (checkout ensures it).

@@ -27,12 +27,20 @@ type cartItemDoc struct {
 	Name       string    `bson:"name"`
 	UnitPrice  moneyDoc  `bson:"unit_price"`
 	Quantity   int64     `bson:"quantity"`
+	Weight     int64     `bson:"weight_grams,omitempty"`
 	AddedAt    time.Time `bson:"added_at"`
+}
+
+// appliedCodeDoc is a discount code applied to a cart.
+type appliedCodeDoc struct {
+	MerchantID string `bson:"merchant_id"`
+	Code       string `bson:"code"`
 }
 
 type cartDoc struct {
 	ID        string                 `bson:"_id"`
 	Items     map[string]cartItemDoc `bson:"items"`
+	Codes     []appliedCodeDoc       `bson:"discount_codes,omitempty"`
 	Version   int64                  `bson:"version"`
 	UpdatedAt time.Time              `bson:"updated_at"`
 }
@@ -50,7 +58,10 @@ func (s *Carts) Get(ctx context.Context, shopperID string) (domain.Cart, error) 
 	cart := domain.Cart{ShopperID: shopperID, Version: doc.Version}
 	for id, it := range doc.Items {
 		cart.Items = append(cart.Items, domain.CartItem{ProductID: id, MerchantID: it.MerchantID, Name: it.Name,
-			UnitPrice: it.UnitPrice.domain(), Quantity: it.Quantity, AddedAt: it.AddedAt.UTC()})
+			UnitPrice: it.UnitPrice.domain(), Quantity: it.Quantity, WeightGrams: it.Weight, AddedAt: it.AddedAt.UTC()})
+	}
+	for _, c := range doc.Codes {
+		cart.Codes = append(cart.Codes, domain.AppliedCode{MerchantID: c.MerchantID, Code: c.Code})
 	}
 	slices.SortFunc(cart.Items, func(a, b domain.CartItem) int {
 		if c := a.AddedAt.Compare(b.AddedAt); c != 0 {
@@ -75,7 +86,7 @@ func compareStrings(a, b string) int {
 // The item's product id must satisfy domain.ValidateProductID.
 func (s *Carts) PutItem(ctx context.Context, shopperID string, item domain.CartItem, now time.Time) error {
 	doc := cartItemDoc{MerchantID: item.MerchantID, Name: item.Name, UnitPrice: toMoneyDoc(item.UnitPrice),
-		Quantity: item.Quantity, AddedAt: item.AddedAt}
+		Quantity: item.Quantity, Weight: item.WeightGrams, AddedAt: item.AddedAt}
 	update := bson.M{
 		"$set": bson.M{"items." + item.ProductID: doc, "updated_at": now},
 		"$inc": bson.M{"version": 1},
@@ -112,8 +123,25 @@ func (s *Carts) ClearIfUnchanged(ctx context.Context, shopperID string, version 
 	return cleared, nil
 }
 
+// SetCodes replaces the discount codes of a shopper's cart, only while the
+// cart is still at version (so a concurrent change is not undone); it
+// reports whether it wrote.
+func (s *Carts) SetCodes(ctx context.Context, shopperID string, version int64, codes []domain.AppliedCode, now time.Time) (bool, error) {
+	docs := []appliedCodeDoc{}
+	for _, c := range codes {
+		docs = append(docs, appliedCodeDoc{MerchantID: c.MerchantID, Code: c.Code})
+	}
+	update := bson.M{"$set": bson.M{"discount_codes": docs, "updated_at": now}, "$inc": bson.M{"version": 1}}
+	ok, err := s.writer.UpdateOne(ctx, s.write, shopperID, bson.M{"version": version}, update, false)
+	if err != nil {
+		return false, mongodb.Translate(err, "set cart discount codes")
+	}
+	return ok, nil
+}
+
 func clearUpdate(now time.Time) bson.M {
 	// The cart is emptied, not deleted, so its version keeps growing and a
 	// conditional clear cannot match a cart rebuilt since.
-	return bson.M{"$set": bson.M{"items": bson.M{}, "updated_at": now}, "$inc": bson.M{"version": 1}}
+	// A checked-out cart's codes were used by its order.
+	return bson.M{"$set": bson.M{"items": bson.M{}, "discount_codes": bson.A{}, "updated_at": now}, "$inc": bson.M{"version": 1}}
 }

@@ -64,3 +64,34 @@ func TestCartItemsAndConditionalClear(t *testing.T) {
 		t.Fatalf("after Clear: %+v", cart)
 	}
 }
+
+func TestCartCodesAreSetOnlyOnTheVersionReadAndGoWithACheckout(t *testing.T) {
+	_, carts, _ := open(t)
+	ctx := context.Background()
+	item := domain.CartItem{ProductID: "p-mug", MerchantID: "m1", Name: "Mug",
+		UnitPrice: domain.Money{Amount: 1200, Currency: "EUR"}, Quantity: 1, WeightGrams: 350, AddedAt: base}
+	if err := carts.PutItem(ctx, "s1", item, base); err != nil {
+		t.Fatal(err)
+	}
+	cart, _ := carts.Get(ctx, "s1")
+	if cart.Items[0].WeightGrams != 350 {
+		t.Fatalf("weight %d", cart.Items[0].WeightGrams)
+	}
+	codes := []domain.AppliedCode{{MerchantID: "m1", Code: "TEN"}}
+	if ok, err := carts.SetCodes(ctx, "s1", cart.Version-1, codes, base); err != nil || ok {
+		t.Fatalf("stale version: %v %v", ok, err)
+	}
+	if ok, err := carts.SetCodes(ctx, "s1", cart.Version, codes, base); err != nil || !ok {
+		t.Fatalf("set: %v %v", ok, err)
+	}
+	cart, _ = carts.Get(ctx, "s1")
+	if len(cart.Codes) != 1 || cart.Codes[0] != codes[0] {
+		t.Fatalf("codes %+v", cart.Codes)
+	}
+	if ok, err := carts.ClearIfUnchanged(ctx, "s1", cart.Version, base); err != nil || !ok {
+		t.Fatalf("clear: %v %v", ok, err)
+	}
+	if cart, _ = carts.Get(ctx, "s1"); len(cart.Codes) != 0 {
+		t.Fatalf("codes after checkout %+v", cart.Codes)
+	}
+}

@@ -35,7 +35,19 @@ type lineDoc struct {
 	Name       string     `bson:"name"`
 	UnitPrice  moneyDoc   `bson:"unit_price"`
 	Quantity   int64      `bson:"quantity"`
+	Discount   *moneyDoc  `bson:"discount,omitempty"`
+	Weight     int64      `bson:"weight_grams,omitempty"`
 	ShippedAt  *time.Time `bson:"shipped_at,omitempty"`
+}
+
+// chargeDoc is a merchant's charge of an order as stored.
+type chargeDoc struct {
+	MerchantID   string   `bson:"merchant_id"`
+	Subtotal     moneyDoc `bson:"subtotal"`
+	DiscountCode string   `bson:"discount_code,omitempty"`
+	Discount     moneyDoc `bson:"discount"`
+	Shipping     moneyDoc `bson:"shipping"`
+	WeightGrams  int64    `bson:"weight_grams,omitempty"`
 }
 
 // orderDoc is an order as stored. MerchantIDs serves the merchant's list;
@@ -46,6 +58,7 @@ type orderDoc struct {
 	Status             string         `bson:"status"`
 	CancelReason       string         `bson:"cancel_reason,omitempty"`
 	Lines              []lineDoc      `bson:"lines"`
+	Charges            []chargeDoc    `bson:"charges,omitempty"`
 	Total              moneyDoc       `bson:"total"`
 	ShippingAddress    addressDoc     `bson:"shipping_address"`
 	PaymentMethod      string         `bson:"payment_method"`
@@ -80,9 +93,32 @@ func fromOptionalTime(t *time.Time) time.Time {
 func toLineDocs(lines []domain.Line) []lineDoc {
 	docs := make([]lineDoc, len(lines))
 	for i, l := range lines {
-		docs[i] = lineDoc{l.ProductID, l.MerchantID, l.Name, toMoneyDoc(l.UnitPrice), l.Quantity, optionalTime(l.ShippedAt)}
+		docs[i] = lineDoc{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name, UnitPrice: toMoneyDoc(l.UnitPrice),
+			Quantity: l.Quantity, Weight: l.WeightGrams, ShippedAt: optionalTime(l.ShippedAt)}
+		if l.Discount.Amount != 0 {
+			m := toMoneyDoc(l.Discount)
+			docs[i].Discount = &m
+		}
 	}
 	return docs
+}
+
+func toChargeDocs(charges []domain.MerchantCharge) []chargeDoc {
+	var docs []chargeDoc
+	for _, c := range charges {
+		docs = append(docs, chargeDoc{MerchantID: c.MerchantID, Subtotal: toMoneyDoc(c.Subtotal), DiscountCode: c.DiscountCode,
+			Discount: toMoneyDoc(c.Discount), Shipping: toMoneyDoc(c.Shipping), WeightGrams: c.WeightGrams})
+	}
+	return docs
+}
+
+func fromChargeDocs(docs []chargeDoc) []domain.MerchantCharge {
+	var charges []domain.MerchantCharge
+	for _, c := range docs {
+		charges = append(charges, domain.MerchantCharge{MerchantID: c.MerchantID, Subtotal: c.Subtotal.domain(),
+			DiscountCode: c.DiscountCode, Discount: c.Discount.domain(), Shipping: c.Shipping.domain(), WeightGrams: c.WeightGrams})
+	}
+	return charges
 }
 
 func toOrderDoc(o domain.Order) orderDoc {
@@ -92,6 +128,7 @@ func toOrderDoc(o domain.Order) orderDoc {
 		Status:             string(o.Status),
 		CancelReason:       o.CancelReason,
 		Lines:              toLineDocs(o.Lines),
+		Charges:            toChargeDocs(o.Charges),
 		Total:              toMoneyDoc(o.Total),
 		ShippingAddress:    toAddressDoc(o.ShippingAddress),
 		PaymentMethod:      o.PaymentMethod,
@@ -113,7 +150,10 @@ func (d orderDoc) domain() domain.Order {
 	lines := make([]domain.Line, len(d.Lines))
 	for i, l := range d.Lines {
 		lines[i] = domain.Line{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name,
-			UnitPrice: l.UnitPrice.domain(), Quantity: l.Quantity, ShippedAt: fromOptionalTime(l.ShippedAt)}
+			UnitPrice: l.UnitPrice.domain(), Quantity: l.Quantity, WeightGrams: l.Weight, ShippedAt: fromOptionalTime(l.ShippedAt)}
+		if l.Discount != nil {
+			lines[i].Discount = l.Discount.domain()
+		}
 	}
 	return domain.Order{
 		ID:                 d.ID,
@@ -121,6 +161,7 @@ func (d orderDoc) domain() domain.Order {
 		Status:             domain.Status(d.Status),
 		CancelReason:       d.CancelReason,
 		Lines:              lines,
+		Charges:            fromChargeDocs(d.Charges),
 		Total:              d.Total.domain(),
 		ShippingAddress:    domain.Address(d.ShippingAddress),
 		PaymentMethod:      d.PaymentMethod,

@@ -24,6 +24,13 @@ const (
 	CartsCollection     = "carts"
 	DeadlinesCollection = "order_deadlines"
 	ListsCollection     = "order_lists"
+	// DiscountsCollection holds the codes, DiscountUsesCollection each
+	// shopper's uses of one, DiscountListsCollection each merchant's list.
+	DiscountsCollection     = "discounts"
+	DiscountUsesCollection  = "discount_uses"
+	DiscountListsCollection = "discount_lists"
+	// RatesCollection holds the merchants' shipping rate tables.
+	RatesCollection = "shipping_rates"
 )
 
 // ErrStale is returned by a conditional update whose order changed since
@@ -34,7 +41,24 @@ var ErrStale = usecase.ErrStale
 var (
 	_ usecase.OrderStore = (*Orders)(nil)
 	_ usecase.CartStore  = (*Carts)(nil)
+	_ usecase.CodeStore  = (*Discounts)(nil)
+	_ usecase.RateStore  = (*Rates)(nil)
 )
+
+// OpenPricing returns the stores of discount codes and shipping rates over
+// db. Every read and write is by _id; they need no index.
+func OpenPricing(db *mongodb.Store) (*Discounts, *Rates) {
+	discounts := &Discounts{
+		read:     db.Read.Collection(DiscountsCollection),
+		write:    db.Write.Collection(DiscountsCollection),
+		shoppers: db.Read.Collection(DiscountUsesCollection),
+		shopperW: db.Write.Collection(DiscountUsesCollection),
+		writer:   db.Writer,
+		lists:    listindex.New(db, DiscountListsCollection),
+	}
+	rates := &Rates{read: db.Read.Collection(RatesCollection), write: db.Write.Collection(RatesCollection), writer: db.Writer}
+	return discounts, rates
+}
 
 // Open returns the stores over db (its Write handle is the single writer on
 // FerretDB; every write by _id goes through its Writer) and creates their

@@ -3,6 +3,7 @@ package usecase
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/mercato-shop/mercato/orders/internal/catalogclient"
@@ -17,6 +18,8 @@ type CartLine struct {
 	UnitPrice domain.Money
 	Quantity  int64
 	LineTotal domain.Money
+	// Discount is the line's share of its merchant's code.
+	Discount domain.Money
 	// Available is false for a product the catalog no longer sells; such a
 	// line counts for nothing and blocks checkout until removed.
 	Available bool
@@ -25,20 +28,34 @@ type CartLine struct {
 // CartView is a cart as shown to its shopper, at current prices.
 type CartView struct {
 	Items []CartLine
-	Total domain.Money
+	// Merchants are each merchant's subtotal, discount and shipping quote,
+	// with the reason a code does not apply or a shipment cannot be quoted.
+	Merchants []domain.MerchantCharge
+	// Subtotal, Discount and Shipping add up the merchants'; Total is what
+	// checkout would charge.
+	Subtotal domain.Money
+	Discount domain.Money
+	Shipping domain.Money
+	Total    domain.Money
 	// PricesStale tells that the catalog could not be asked, so the prices
 	// are those known when each item was last set.
 	PricesStale bool
 }
 
-// Cart shows a shopper's cart at the catalog's current prices. When the
-// catalog is unavailable (its breaker open), the cart is still shown, at
-// the last known prices and flagged PricesStale; checkout re-prices anyway.
+// Cart shows a shopper's cart at the catalog's current prices, with each
+// merchant's discount and shipping quote. When the catalog is unavailable
+// (its breaker open), the cart is still shown, at the last known prices
+// and flagged PricesStale; checkout re-prices anyway.
 func (s *Service) Cart(ctx context.Context, shopperID string) (CartView, error) {
 	cart, err := s.carts.Get(ctx, shopperID)
 	if err != nil {
 		return CartView{}, err
 	}
+	return s.view(ctx, cart)
+}
+
+// view prices cart as Cart shows it.
+func (s *Service) view(ctx context.Context, cart domain.Cart) (CartView, error) {
 	ids := make([]string, len(cart.Items))
 	for i, it := range cart.Items {
 		ids[i] = it.ProductID
@@ -52,26 +69,59 @@ func (s *Service) Cart(ctx context.Context, shopperID string) (CartView, error) 
 	if err != nil {
 		return CartView{}, err
 	}
-	view := CartView{Items: []CartLine{}, PricesStale: stale}
+	view := CartView{Items: []CartLine{}, Merchants: []domain.MerchantCharge{}, PricesStale: stale}
+	var lines []domain.Line
 	for _, it := range cart.Items {
 		line := CartLine{ProductID: it.ProductID, Name: it.Name, UnitPrice: it.UnitPrice, Quantity: it.Quantity, Available: true}
+		priced := domain.Line{ProductID: it.ProductID, MerchantID: it.MerchantID, UnitPrice: it.UnitPrice,
+			Quantity: it.Quantity, WeightGrams: it.WeightGrams}
 		if !stale {
 			p, ok := products[it.ProductID]
 			if ok {
 				line.Name, line.UnitPrice = p.Name, p.Price
+				priced.MerchantID, priced.UnitPrice, priced.WeightGrams = p.MerchantID, p.Price, p.WeightGrams
 			} else {
 				line.Available = false
 			}
 		}
+		line.LineTotal = domain.Money{Currency: line.UnitPrice.Currency}
+		line.Discount = line.LineTotal
 		if line.Available {
-			line.LineTotal = domain.Money{Amount: line.UnitPrice.Amount * line.Quantity, Currency: line.UnitPrice.Currency}
-			view.Total.Amount += line.LineTotal.Amount
-			view.Total.Currency = line.LineTotal.Currency
-		} else {
-			line.LineTotal = domain.Money{Currency: line.UnitPrice.Currency}
+			line.LineTotal.Amount = line.UnitPrice.Amount * line.Quantity
+			lines = append(lines, priced)
 		}
 		view.Items = append(view.Items, line)
 	}
+	if len(lines) == 0 {
+		return view, nil
+	}
+	var merchants []string
+	for _, l := range lines {
+		if !slices.Contains(merchants, l.MerchantID) {
+			merchants = append(merchants, l.MerchantID)
+		}
+	}
+	p, err := s.pricing(ctx, cart.ShopperID, merchants, cart.Codes)
+	if err != nil {
+		return CartView{}, err
+	}
+	priced, charges := domain.Price(lines, p)
+	for _, l := range priced {
+		for i := range view.Items {
+			if view.Items[i].ProductID == l.ProductID && l.Discount.Amount > 0 {
+				view.Items[i].Discount = l.Discount
+			}
+		}
+	}
+	view.Merchants = charges
+	cur := lines[0].UnitPrice.Currency
+	view.Subtotal, view.Discount, view.Shipping = domain.Money{Currency: cur}, domain.Money{Currency: cur}, domain.Money{Currency: cur}
+	for _, c := range charges {
+		view.Subtotal.Amount += c.Subtotal.Amount
+		view.Discount.Amount += c.Discount.Amount
+		view.Shipping.Amount += c.Shipping.Amount
+	}
+	view.Total = domain.Total(charges)
 	return view, nil
 }
 
@@ -112,7 +162,7 @@ func (s *Service) ClearCart(ctx context.Context, shopperID string) error {
 
 func cartItem(p catalogclient.Product, quantity int64, now time.Time) domain.CartItem {
 	return domain.CartItem{ProductID: p.ID, MerchantID: p.MerchantID, Name: p.Name, UnitPrice: p.Price,
-		Quantity: quantity, AddedAt: now}
+		Quantity: quantity, WeightGrams: p.WeightGrams, AddedAt: now}
 }
 
 // mergeValidation joins the field errors of several validation errors

@@ -18,10 +18,17 @@ import (
 // the loser reads the winner's order. The same key with another request is
 // ErrUnprocessable. Prices come from the catalog, through its breaker; when
 // the catalog is unavailable nothing is created (a RetryableError, 503).
-// The order and its order.placed event are one insert; emptying the cart
-// is a separate write after it, conditional on the cart being unchanged
-// since the order was made from it. A replay empties it again, so a crash
-// between the two writes leaves no full cart behind once the client retries.
+// Each merchant's discount code is re-validated and its shipping quoted
+// (domain.Price); a code that no longer applies is a 409 with its stable
+// code. The codes' uses are claimed before the insert, idempotently per
+// order id (a replay or a concurrent request with the key claims nothing
+// twice), and given back if the insert fails; a crash between the two
+// leaves a use taken that no order holds (the limit errs on the
+// merchant's side). The order and its order.placed event are one insert;
+// emptying the cart is a separate write after it, conditional on the cart
+// being unchanged since the order was made from it. A replay empties it
+// again, so a crash between the two writes leaves no full cart behind once
+// the client retries.
 func (s *Service) Checkout(ctx context.Context, shopperID, key string, req domain.CheckoutRequest) (domain.Order, error) {
 	if err := errors.Join(domain.ValidateIdempotencyKey(key), req.Validate()); err != nil {
 		return domain.Order{}, mergeValidation(err)
@@ -48,8 +55,13 @@ func (s *Service) Checkout(ctx context.Context, shopperID, key string, req domai
 	if err != nil {
 		return domain.Order{}, err
 	}
+	p, err := s.pricing(ctx, shopperID, cart.MerchantIDs(), cart.Codes)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	lines, charges := domain.Price(lines, claimsDecideLimits(p))
 	now := s.now()
-	out, err := domain.NewOrder(id, shopperID, req, lines, now, now.Add(s.opts.StepTimeout))
+	out, err := domain.NewOrder(id, shopperID, req, lines, charges, now, now.Add(s.opts.StepTimeout))
 	if err != nil {
 		return domain.Order{}, err
 	}
@@ -58,10 +70,15 @@ func (s *Service) Checkout(ctx context.Context, shopperID, key string, req domai
 	if err != nil {
 		return domain.Order{}, err
 	}
+	fresh, err := s.claimCodes(ctx, out.Order, p)
+	if err != nil {
+		return domain.Order{}, err
+	}
 	if err := s.orders.Insert(ctx, out.Order, entries); err != nil {
 		if errors.Is(err, apperr.ErrConflict) {
-			return s.replay(ctx, id, req) // a concurrent request with this key won
+			return s.replay(ctx, id, req) // a concurrent request with this key won (its uses are this order's)
 		}
+		s.releaseClaims(ctx, out.Order, fresh)
 		return domain.Order{}, err
 	}
 	observePlaced()
@@ -108,7 +125,7 @@ func (s *Service) priceLines(ctx context.Context, cart domain.Cart) ([]domain.Li
 			return nil, fmt.Errorf("%w: product %s is no longer available; remove it from the cart", apperr.ErrConflict, it.ProductID)
 		}
 		lines = append(lines, domain.Line{ProductID: it.ProductID, MerchantID: p.MerchantID, Name: p.Name,
-			UnitPrice: p.Price, Quantity: it.Quantity})
+			UnitPrice: p.Price, Quantity: it.Quantity, WeightGrams: p.WeightGrams})
 	}
 	return lines, nil
 }

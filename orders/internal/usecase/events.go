@@ -34,13 +34,13 @@ func eventData(o domain.Order, e domain.Event) (string, any) {
 	switch e.Kind {
 	case domain.EventPlaced:
 		return events.TypeOrderPlaced, events.OrderPlaced{OrderID: o.ID, ShopperID: o.ShopperID,
-			Lines: eventLines(o.Lines), Total: money(o.Total), PlacedAt: o.CreatedAt}
+			Lines: eventLines(o.Lines), Total: money(o.Total), Charges: eventCharges(o.Charges), PlacedAt: o.CreatedAt}
 	case domain.EventPaymentRequested:
 		return events.TypeOrderPaymentRequested, events.OrderPaymentRequested{OrderID: o.ID, ShopperID: o.ShopperID,
 			Amount: money(o.Total), PaymentMethod: o.PaymentMethod, Attempt: o.PaymentAttempt, Deadline: o.Deadline}
 	case domain.EventPaid:
 		return events.TypeOrderPaid, events.OrderPaid{OrderID: o.ID, ShopperID: o.ShopperID, Lines: eventLines(o.Lines),
-			Total: money(o.Total), PaymentIntentID: o.PaymentIntentID, PaidAt: o.UpdatedAt,
+			Total: money(o.Total), Charges: eventCharges(o.Charges), PaymentIntentID: o.PaymentIntentID, PaidAt: o.UpdatedAt,
 			ShippingAddress: address(o.ShippingAddress)}
 	case domain.EventCancelled:
 		return events.TypeOrderCancelled, events.OrderCancelled{OrderID: o.ID, Reason: o.CancelReason,
@@ -68,6 +68,18 @@ func eventLines(lines []domain.Line) []events.OrderLine {
 	for i, l := range lines {
 		out[i] = events.OrderLine{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name,
 			UnitPrice: money(l.UnitPrice), Quantity: l.Quantity}
+		if l.Discount.Amount != 0 {
+			out[i].Discount = money(l.Discount)
+		}
+	}
+	return out
+}
+
+func eventCharges(charges []domain.MerchantCharge) []events.OrderCharge {
+	var out []events.OrderCharge
+	for _, c := range charges {
+		out = append(out, events.OrderCharge{MerchantID: c.MerchantID, Subtotal: money(c.Subtotal), DiscountCode: c.DiscountCode,
+			Discount: money(c.Discount), Shipping: money(c.Shipping)})
 	}
 	return out
 }

@@ -45,7 +45,45 @@ type CartStore interface {
 	RemoveItem(ctx context.Context, shopperID, productID string, now time.Time) error
 	// Clear empties the cart.
 	Clear(ctx context.Context, shopperID string, now time.Time) error
+	// SetCodes replaces the cart's discount codes only while it is still
+	// at version and reports whether it did.
+	SetCodes(ctx context.Context, shopperID string, version int64, codes []domain.AppliedCode, now time.Time) (bool, error)
 	// ClearIfUnchanged empties the cart only while it is still at version
 	// and reports whether it did.
 	ClearIfUnchanged(ctx context.Context, shopperID string, version int64, now time.Time) (bool, error)
+}
+
+// CodeStore keeps merchants' discount codes and their uses
+// (*store.Discounts is the real one).
+type CodeStore interface {
+	// Create stores a new code; an existing one is apperr.ErrConflict.
+	Create(ctx context.Context, d domain.Discount) error
+	// Update replaces a code's settings, keeping its uses.
+	Update(ctx context.Context, d domain.Discount) error
+	// Get reads a code; a missing one is apperr.ErrNotFound.
+	Get(ctx context.Context, merchantID, code string) (domain.Discount, error)
+	// Delete removes a code.
+	Delete(ctx context.Context, merchantID, code string) error
+	// List reads a page of a merchant's codes, newest first.
+	List(ctx context.Context, merchantID, after string, limit int) ([]domain.Discount, error)
+	// ShopperUses counts the uses a shopper holds of a code.
+	ShopperUses(ctx context.Context, merchantID, code, shopperID string) (int64, error)
+	// Claim takes a use of d for an order, idempotently per order; fresh
+	// tells that this call took it.
+	Claim(ctx context.Context, d domain.Discount, orderID, shopperID string) (fresh bool, err error)
+	// Release gives an order's use back, idempotently.
+	Release(ctx context.Context, merchantID, code, orderID, shopperID string) error
+}
+
+// RateStore keeps merchants' shipping rate tables (*store.Rates is the
+// real one).
+type RateStore interface {
+	// Get reads a merchant's table; none is apperr.ErrNotFound.
+	Get(ctx context.Context, merchantID string) (domain.ShippingRates, error)
+	// Of reads the tables of several merchants; those without are absent.
+	Of(ctx context.Context, merchantIDs []string) (map[string]domain.ShippingRates, error)
+	// Put sets a merchant's table.
+	Put(ctx context.Context, r domain.ShippingRates) error
+	// Delete removes a merchant's table.
+	Delete(ctx context.Context, merchantID string) error
 }

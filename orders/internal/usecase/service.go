@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/mercato-shop/mercato/orders/internal/catalogclient"
@@ -41,6 +42,11 @@ type Options struct {
 	Now func() time.Time
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Codes keeps the discount codes; without it no code exists.
+	Codes CodeStore
+	// Rates keeps the shipping rates; without it every merchant ships for
+	// free.
+	Rates RateStore
 }
 
 // Service runs the use cases.
@@ -48,6 +54,8 @@ type Service struct {
 	orders  OrderStore
 	carts   CartStore
 	catalog Catalog
+	codes   CodeStore
+	rates   RateStore
 	opts    Options
 	log     *slog.Logger
 }
@@ -66,7 +74,13 @@ func New(orders OrderStore, carts CartStore, cat Catalog, opts Options) *Service
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Service{orders: orders, carts: carts, catalog: cat, opts: opts, log: opts.Logger}
+	if opts.Codes == nil {
+		opts.Codes = noCodes{}
+	}
+	if opts.Rates == nil {
+		opts.Rates = noRates{}
+	}
+	return &Service{orders: orders, carts: carts, catalog: cat, codes: opts.Codes, rates: opts.Rates, opts: opts, log: opts.Logger}
 }
 
 // now is the current time as stored (BSON dates hold milliseconds).
@@ -106,6 +120,9 @@ func (s *Service) applyOnce(ctx context.Context, id string, decide func(domain.O
 	}
 	if err := s.orders.Update(ctx, current, out.Order, entries); err != nil {
 		return domain.Order{}, err
+	}
+	if slices.ContainsFunc(out.Events, func(e domain.Event) bool { return e.Kind == domain.EventCancelled }) {
+		s.releaseCodes(ctx, out.Order)
 	}
 	out.Order.Version = current.Version + 1
 	observeChange(current, out.Order, s.now())
