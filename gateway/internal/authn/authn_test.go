@@ -38,6 +38,8 @@ func TestPublic(t *testing.T) {
 		{"HEAD", "/api/v1/products", true},
 		{"GET", "/api/v1/products/p-1", true},
 		{"POST", "/api/v1/products", false},
+		{"POST", "/api/v1/products/p-1/reviews", false}, // a review needs a shopper's token
+		{"GET", "/api/v1/products/p-1/reviews", true},
 		{"GET", "/api/v1/productsx", false},
 		{"GET", "/api/v1/products/../cart", false},
 		{"GET", "/api/v1/products//x", false},

@@ -41,18 +41,25 @@ var routes = []route{
 	{path: "/api/v1/users/me", upstream: Users, exact: true, methods: readOnly},
 	{path: "/api/v1/users/me/notifications", upstream: Notifications, exact: true,
 		methods: []string{http.MethodGet, http.MethodHead, http.MethodPut}},
+	{path: "/api/v1/users/me/addresses", upstream: Users,
+		methods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete}},
 	{path: "/.well-known/jwks.json", upstream: Users, exact: true, methods: readOnly},
 
-	{path: "/api/v1/products", upstream: Catalog, methods: readOnly},
+	// POST: a signed-in shopper's review (authn keeps products public for reads only).
+	{path: "/api/v1/products", upstream: Catalog, methods: readPost},
 	{path: "/api/v1/categories", upstream: Catalog, methods: readOnly},
 	{path: "/api/v1/merchant/products", upstream: Catalog,
 		methods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete}},
 
-	{path: "/api/v1/cart", upstream: Orders,
-		methods: []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete}},
+	{path: "/api/v1/cart", upstream: Orders, // POST: a discount code
+		methods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete}},
 	{path: "/api/v1/checkout", upstream: Orders, exact: true, methods: postOnly},
 	{path: "/api/v1/orders", upstream: Orders, methods: readPost},
 	{path: "/api/v1/merchant/orders", upstream: Orders, methods: readPost},
+	{path: "/api/v1/merchant/discounts", upstream: Orders,
+		methods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete}},
+	{path: "/api/v1/merchant/shipping", upstream: Orders, exact: true,
+		methods: []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete}},
 	{path: "/api/v1/merchant/analytics", upstream: Analytics, methods: readOnly},
 	{path: "/api/v1/merchant/reports", upstream: Analytics, methods: readOnly},
 
