@@ -13,6 +13,9 @@ import (
 // entries. *Relay implements it (a nil *Relay ignores everything), and so
 // does Discard, for a store used without a relay.
 type Notifier interface {
+	// Watch: the documents of colls carry outboxes, to be swept (at
+	// start-up and periodically). A store calls it when it is built.
+	Watch(colls ...*mongo.Collection)
 	// Notify: document docID of coll may hold new entries; they are loaded.
 	Notify(coll *mongo.Collection, docID any)
 	// Written: after a write, document docID's outbox holds exactly
@@ -25,6 +28,7 @@ var Discard Notifier = discard{}
 
 type discard struct{}
 
+func (discard) Watch(...*mongo.Collection)                 {}
 func (discard) Notify(*mongo.Collection, any)              {}
 func (discard) Written(*mongo.Collection, any, []bson.Raw) {}
 

@@ -44,10 +44,6 @@ func main() {
 		Name:        "catalog",
 		DefaultAddr: ":8082",
 		Config:      &cfg,
-		Common:      &cfg.Common,
-		Mongo:       &cfg.Mongo,
-		Kafka:       &cfg.Kafka,
-		Auth:        &cfg.Auth,
 		Topics:      []string{events.TopicCatalog, events.TopicOrders},
 	}, func(ctx context.Context, app *service.App) error { return setup(ctx, app, cfg) })
 }

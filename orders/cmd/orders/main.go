@@ -43,10 +43,6 @@ func main() {
 		Name:        "orders",
 		DefaultAddr: ":8083",
 		Config:      &cfg,
-		Common:      &cfg.Common,
-		Mongo:       &cfg.Mongo,
-		Kafka:       &cfg.Kafka,
-		Auth:        &cfg.Auth,
 		Topics:      []string{events.TopicOrders, events.TopicCatalog, events.TopicPayments},
 	}, func(ctx context.Context, app *service.App) error { return setup(ctx, app, cfg) })
 }
@@ -59,7 +55,6 @@ func setup(ctx context.Context, app *service.App, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	app.Relay.Watch(orders.Collection())
 	cat := catalogclient.New(cfg.CatalogURL, breaker.Options{
 		Name:                "catalog",
 		Timeout:             cfg.CatalogTimeout,

@@ -103,7 +103,6 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	relay.Watch(orders.Collection())
 	h.orders = orders
 	h.svc = usecase.New(orders, carts, products{
 		"mug": {ID: "mug", MerchantID: "m1", Name: "Mug", Price: domain.Money{Amount: 1200, Currency: "EUR"}},

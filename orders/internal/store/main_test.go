@@ -43,5 +43,8 @@ func (n *notifications) Notify(_ *mongo.Collection, id any) {
 	}
 }
 
+// Watch is the store telling what the relay must sweep; nothing to record.
+func (n *notifications) Watch(...*mongo.Collection) {}
+
 // Written records a notification that carries the document's outbox.
 func (n *notifications) Written(coll *mongo.Collection, id any, _ []bson.Raw) { n.Notify(coll, id) }

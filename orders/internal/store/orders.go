@@ -30,8 +30,6 @@ type Orders struct {
 	notifier outbox.Notifier
 }
 
-// Collection is the collection the outbox relay watches.
-func (s *Orders) Collection() *mongo.Collection { return s.write }
 
 // Insert stores a new order together with its events, in one write. An
 // order with the same id already stored is an apperr.ErrConflict.

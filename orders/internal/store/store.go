@@ -75,6 +75,7 @@ func Open(ctx context.Context, db *mongodb.Store, notifier outbox.Notifier) (*Or
 		lists:    listindex.New(db, ListsCollection),
 		notifier: notifier,
 	}
+	notifier.Watch(orders.write)
 	carts := &Carts{read: db.Read.Collection(CartsCollection), write: db.Write.Collection(CartsCollection), writer: db.Writer}
 	// Orders are read by _id on hot paths; these serve the lists and the
 	// deadline sweep on MongoDB (FerretDB scans either way). One call per

@@ -23,8 +23,9 @@ type Config struct {
 	config.Kafka
 	// Auth gives AUTH_ISSUER and AUTH_AUDIENCE, which users signs into
 	// every token and checks on its own endpoints. AUTH_JWKS_URL is unused
-	// here: users verifies with its own key ring.
-	config.Auth
+	// here: users verifies with its own key ring. A named field, not
+	// embedded, so platform/service builds no JWKS verifier for it.
+	Auth config.Auth
 	// AccessTokenTTL is the lifetime of an access token.
 	AccessTokenTTL time.Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
 	// RefreshTokenTTL is the lifetime of a refresh token (renewed by each rotation).
@@ -62,9 +63,6 @@ func main() {
 		Name:        "users",
 		DefaultAddr: ":8081",
 		Config:      &cfg,
-		Common:      &cfg.Common,
-		Mongo:       &cfg.Mongo,
-		Kafka:       &cfg.Kafka,
 		Topics:      []string{events.TopicUsers},
 	}, func(ctx context.Context, app *service.App) error { return setup(ctx, app, &cfg) })
 }
@@ -77,10 +75,9 @@ func setup(ctx context.Context, app *service.App, cfg *Config) error {
 	if err := st.EnsureIndexes(ctx); err != nil {
 		return err
 	}
-	app.Relay.Watch(st.Users())
 
 	ring := security.NewKeyRing(st.SigningKeys(), security.KeyRingOptions{
-		Issuer: cfg.AuthIssuer, Audience: cfg.AuthAudience,
+		Issuer: cfg.Auth.AuthIssuer, Audience: cfg.Auth.AuthAudience,
 		AccessTokenTTL: cfg.AccessTokenTTL, RotateAfter: cfg.SigningKeyRotateAfter,
 	})
 	if err := ring.EnsureKey(ctx); err != nil {
@@ -100,7 +97,7 @@ func setup(ctx context.Context, app *service.App, cfg *Config) error {
 			return err
 		}
 	}
-	verifier, err := api.NewLocalVerifier(ctx, ring, cfg.AuthIssuer, cfg.AuthAudience, app.Logger)
+	verifier, err := api.NewLocalVerifier(ctx, ring, cfg.Auth.AuthIssuer, cfg.Auth.AuthAudience, app.Logger)
 	if err != nil {
 		return err
 	}

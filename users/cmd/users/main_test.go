@@ -14,7 +14,7 @@ func TestConfigDefaultsAndRules(t *testing.T) {
 	if err := config.LoadFrom(&cfg, map[string]string{}); err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
-	if cfg.AccessTokenTTL != 15*time.Minute || cfg.AuthIssuer != "mercato-users" || cfg.AuthAudience != "mercato" ||
+	if cfg.AccessTokenTTL != 15*time.Minute || cfg.Auth.AuthIssuer != "mercato-users" || cfg.Auth.AuthAudience != "mercato" ||
 		!slices.Equal(cfg.TrustedProxies, []string{"127.0.0.1/32", "::1/128"}) || cfg.AdminEmail != "" {
 		t.Fatalf("defaults %+v", cfg)
 	}

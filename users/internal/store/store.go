@@ -39,7 +39,9 @@ func New(db *mongodb.Store, notifier outbox.Notifier) *Store {
 	if notifier == nil {
 		notifier = outbox.Discard
 	}
-	return &Store{db: db, notifier: notifier}
+	s := &Store{db: db, notifier: notifier}
+	notifier.Watch(s.Users())
+	return s
 }
 
 // Users is the write handle of the users collection, the one the outbox
