@@ -30,7 +30,6 @@ type Orders struct {
 	notifier outbox.Notifier
 }
 
-
 // Insert stores a new order together with its events, in one write. An
 // order with the same id already stored is an apperr.ErrConflict.
 func (s *Orders) Insert(ctx context.Context, o domain.Order, events []outbox.Entry) error {
