@@ -173,6 +173,27 @@ func (w *Writer) findOneAndUpdate(ctx context.Context, coll *mongo.Collection, i
 	return raw, true, nil
 }
 
+// InsertOne inserts doc, a new document whose _id is id. On the single
+// writer it remembers the document as inserted (the exact bytes sent), so
+// the first guarded write of it judges its guard without reading it.
+func (w *Writer) InsertOne(ctx context.Context, coll *mongo.Collection, id string, doc any) error {
+	if !w.emulate {
+		_, err := coll.InsertOne(ctx, doc)
+		return err
+	}
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	defer w.lock(coll, id)()
+	if _, err := coll.InsertOne(ctx, bson.Raw(raw)); err != nil {
+		w.known.forget(coll, id)
+		return err
+	}
+	w.known.put(coll, id, raw)
+	return nil
+}
+
 // ReplaceOne replaces document id with replacement if it meets guard and
 // reports whether it matched.
 func (w *Writer) ReplaceOne(ctx context.Context, coll *mongo.Collection, id string, guard bson.M, replacement any) (bool, error) {

@@ -78,4 +78,22 @@ func TestAGuardedWriteOfADocumentThisWriterWroteLastIsOneCommand(t *testing.T) {
 	if step("delivered", "again", 3) {
 		t.Error("a deleted document was updated")
 	}
+
+	// Inserted through the Writer, the document is known from the start.
+	if err := s.Writer.InsertOne(ctx, coll, "o1", bson.M{"_id": "o1", "status": "placed", "version": 0}); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(func() {
+		if !step("placed", "reserved", 0) {
+			t.Fatal("first step after the Writer's insert refused")
+		}
+	}); len(got) != 1 || got[0] != "findAndModify" {
+		t.Errorf("first guarded write after the Writer's insert: %v, want the write alone", got)
+	}
+	if err := s.Writer.InsertOne(ctx, coll, "o1", bson.M{"_id": "o1", "status": "other", "version": 9}); err == nil {
+		t.Fatal("a duplicate insert succeeded")
+	}
+	if !step("reserved", "paid", 1) {
+		t.Error("a failed duplicate insert changed what the Writer knows of the document")
+	}
 }

@@ -33,11 +33,11 @@ func (discard) Notify(*mongo.Collection, any)              {}
 func (discard) Written(*mongo.Collection, any, []bson.Raw) {}
 
 // Insert inserts doc, a new document with _id id whose outbox field holds
-// entries, and tells n. This and Update are the one way a store writes
-// events: the state change and its events in one single-document write,
-// then the relay told what to publish.
-func Insert(ctx context.Context, n Notifier, coll *mongo.Collection, id any, doc any, entries []Entry) error {
-	if _, err := coll.InsertOne(ctx, doc); err != nil {
+// entries, through w, and tells n. This and Update are the one way a store
+// writes events: the state change and its events in one single-document
+// write, then the relay told what to publish.
+func Insert(ctx context.Context, w *mongodb.Writer, n Notifier, coll *mongo.Collection, id string, doc any, entries []Entry) error {
+	if err := w.InsertOne(ctx, coll, id, doc); err != nil {
 		return err
 	}
 	notifyEntries(n, coll, id, entries)

@@ -84,7 +84,7 @@ func TestWrittenDocumentsArePublishedWithoutALoad(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	placed := outbox.NewEntry(topic, "o-1", []byte("placed"), manyHeaders("1"))
-	if err := outbox.Insert(ctx, relay, coll, "o-1", bson.M{"_id": "o-1", "status": "pending", outbox.Field: []outbox.Entry{placed}}, []outbox.Entry{placed}); err != nil {
+	if err := outbox.Insert(ctx, store.Writer, relay, coll, "o-1", bson.M{"_id": "o-1", "status": "pending", outbox.Field: []outbox.Entry{placed}}, []outbox.Entry{placed}); err != nil {
 		t.Fatal(err)
 	}
 	for i, status := range []string{"reserved", "paid"} {

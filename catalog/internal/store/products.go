@@ -23,7 +23,7 @@ var ErrDuplicateSKU = fmt.Errorf("%w: this merchant already has a product with t
 func (s *Store) InsertProduct(ctx context.Context, p domain.Product, entries ...outbox.Entry) error {
 	doc := toProductDoc(p)
 	doc.Outbox = entries
-	if err := outbox.Insert(ctx, s.relay, s.products, p.ID, doc, entries); err != nil {
+	if err := outbox.Insert(ctx, s.writer, s.relay, s.products, p.ID, doc, entries); err != nil {
 		if mongodb.IsDuplicateKey(err) {
 			return ErrDuplicateSKU
 		}

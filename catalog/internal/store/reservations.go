@@ -35,7 +35,7 @@ func (s *Store) InsertReservation(ctx context.Context, r domain.Reservation, ent
 			return err
 		}
 	}
-	if err := outbox.Insert(ctx, s.relay, s.reservations, r.OrderID, toReservationDoc(r, entries), entries); err != nil {
+	if err := outbox.Insert(ctx, s.writer, s.relay, s.reservations, r.OrderID, toReservationDoc(r, entries), entries); err != nil {
 		if mongodb.IsDuplicateKey(err) {
 			return fmt.Errorf("reservation %s: %w: already recorded", r.OrderID, apperr.ErrConflict)
 		}

@@ -48,7 +48,7 @@ func (s *Orders) Insert(ctx context.Context, o domain.Order, events []outbox.Ent
 			return err
 		}
 	}
-	if err := outbox.Insert(ctx, s.notifier, s.write, o.ID, doc, events); err != nil {
+	if err := outbox.Insert(ctx, s.writer, s.notifier, s.write, o.ID, doc, events); err != nil {
 		return mongodb.Translate(err, "insert order "+o.ID)
 	}
 	return nil

@@ -116,7 +116,7 @@ func (s *Store) FindByPaymentIntent(ctx context.Context, id string) (*domain.Pay
 func (s *Store) Insert(ctx context.Context, p *domain.Payment, entries []outbox.Entry) error {
 	d := toDoc(p)
 	d.Outbox = entries
-	if err := outbox.Insert(ctx, s.relay, s.payments, p.OrderID, d, entries); err != nil {
+	if err := outbox.Insert(ctx, s.writer, s.relay, s.payments, p.OrderID, d, entries); err != nil {
 		return mongodb.Translate(err, "insert payment "+p.OrderID)
 	}
 	return nil

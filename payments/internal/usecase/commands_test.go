@@ -12,13 +12,14 @@ import (
 // maxPaymentCommands bounds the store commands (finds, updates, deletes;
 // inserts aside) of one successful charge and the Stripe webhook that
 // confirms it, on the embedded store: the retry lease taken before the
-// Stripe call (1), the payment read and its answer written guarded (3: the
-// writer reads the guard of a document it has not written yet), the lease
+// Stripe call (1), the payment read and its answer written guarded (2: the
+// writer judges the guard on the payment as it inserted it), the lease
 // cleared (1: its guard is judged on the lease as written), and the
 // webhook's read of the payment, which it does not change (1). Reading the
 // new payment back after its insert, asking whether the webhook's id was
-// seen and reading the lease again to clear it cost three more (9).
-const maxPaymentCommands = 6
+// seen and reading the payment and the lease again for their guards cost
+// four more (9).
+const maxPaymentCommands = 5
 
 func TestAChargeAndItsWebhookCostAFewStoreCommands(t *testing.T) {
 	f := newFixture(t, breaker.Options{})

@@ -78,7 +78,7 @@ func (s *Store) InsertUser(ctx context.Context, u domain.User) error {
 	}
 	doc := toUserDoc(u)
 	doc.Outbox = []outbox.Entry{event}
-	if err := outbox.Insert(ctx, s.notifier, s.Users(), u.ID, doc, doc.Outbox); err != nil {
+	if err := outbox.Insert(ctx, s.db.Writer, s.notifier, s.Users(), u.ID, doc, doc.Outbox); err != nil {
 		if mongodb.IsDuplicateKey(err) {
 			return ErrEmailTaken
 		}
