@@ -38,7 +38,7 @@ func Handlers(svc *usecase.Service) *events.Handlers {
 			return kafka.Permanent(errors.New("order.paid without order_id or shopper_id"))
 		}
 		return svc.OrderPaid(ctx, env.ID, usecase.OrderInfo{ID: d.OrderID, ShopperID: d.ShopperID, Lines: lines(d.Lines),
-			Total: money(d.Total), Address: address(d.ShippingAddress)})
+			Total: money(d.Total), Address: address(d.ShippingAddress), Charges: charges(d.Charges)})
 	})
 	events.On(h, events.TypeOrderCancelled, func(ctx context.Context, env events.Envelope, d events.OrderCancelled) error {
 		return svc.OrderCancelled(ctx, env.ID, d.OrderID, d.Reason, lines(d.Lines))
@@ -63,7 +63,16 @@ func money(m events.Money) domain.Money { return domain.Money{Amount: m.Amount, 
 func lines(in []events.OrderLine) []domain.Line {
 	out := make([]domain.Line, len(in))
 	for i, l := range in {
-		out[i] = domain.Line{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name, UnitPrice: money(l.UnitPrice), Quantity: l.Quantity}
+		out[i] = domain.Line{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name, UnitPrice: money(l.UnitPrice),
+			Quantity: l.Quantity, Discount: money(l.Discount)}
+	}
+	return out
+}
+
+func charges(in []events.OrderCharge) []domain.Charge {
+	out := make([]domain.Charge, len(in))
+	for i, c := range in {
+		out[i] = domain.Charge{MerchantID: c.MerchantID, Discount: money(c.Discount), Shipping: money(c.Shipping)}
 	}
 	return out
 }

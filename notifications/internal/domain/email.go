@@ -44,6 +44,48 @@ type Line struct {
 	Name       string
 	UnitPrice  Money
 	Quantity   int64
+	// Discount is the line's share of its merchant's discount code.
+	Discount Money
+}
+
+// Charge is one merchant's discount and shipping of an order.
+type Charge struct {
+	MerchantID         string
+	Discount, Shipping Money
+}
+
+// ChargeOf returns the charge of merchantID (zero when it has none).
+func ChargeOf(charges []Charge, merchantID string) Charge {
+	for _, c := range charges {
+		if c.MerchantID == merchantID {
+			return c
+		}
+	}
+	return Charge{MerchantID: merchantID}
+}
+
+// Discounts is the sum of the lines' discounts.
+func Discounts(lines []Line) Money {
+	var m Money
+	for _, l := range lines {
+		m.Amount += l.Discount.Amount
+		if m.Currency == "" {
+			m.Currency = l.UnitPrice.Currency
+		}
+	}
+	return m
+}
+
+// Shipping is the sum of the charges' shipping.
+func Shipping(charges []Charge) Money {
+	var m Money
+	for _, c := range charges {
+		m.Amount += c.Shipping.Amount
+		if m.Currency == "" {
+			m.Currency = c.Shipping.Currency
+		}
+	}
+	return m
 }
 
 // Total is the line's price times its quantity.
@@ -98,6 +140,10 @@ type Notification struct {
 	OrderID     string
 	Lines       []Line
 	Total       Money
+	// Discount and Shipping are what the lines' total became the Total
+	// through (zero for an order without codes or shipping rates).
+	Discount Money
+	Shipping Money
 	Address     Address
 	// Reason is a decline message or a cancellation reason.
 	Reason string

@@ -25,7 +25,10 @@ type View struct {
 	StoreName string
 	OrderID   string
 	Lines     []ViewLine
-	Total     string
+	// Discount and Shipping are shown after the lines when not zero.
+	Discount string
+	Shipping string
+	Total    string
 	Address   []string
 	Reason    string
 }
@@ -41,6 +44,12 @@ type ViewLine struct {
 func NewView(n domain.Notification, recipientName string, stores map[string]string) View {
 	v := View{Kind: n.Kind, RecipientName: recipientName, OrderID: n.OrderID, Total: n.Total.String(),
 		Address: n.Address.Lines(), Reason: n.Reason}
+	if n.Discount.Amount != 0 {
+		v.Discount = n.Discount.String()
+	}
+	if n.Shipping.Amount != 0 {
+		v.Shipping = n.Shipping.String()
+	}
 	var names []string
 	for _, m := range domain.MerchantsOf(n.Lines) {
 		if s := stores[m]; s != "" {

@@ -49,6 +49,8 @@ type OrderInfo struct {
 	Lines     []domain.Line
 	Total     domain.Money
 	Address   domain.Address
+	// Charges are the merchants' discounts and shipping (order.paid).
+	Charges []domain.Charge
 	// Decline is the payment's decline message, once payments told it.
 	Decline string
 }
@@ -58,8 +60,9 @@ type orderDoc struct {
 	ShopperID string         `bson:"shopper_id,omitempty"`
 	Lines     []domain.Line  `bson:"lines,omitempty"`
 	Total     domain.Money   `bson:"total"`
-	Address   domain.Address `bson:"address"`
-	Decline   string         `bson:"decline,omitempty"`
+	Address   domain.Address  `bson:"address"`
+	Charges   []domain.Charge `bson:"charges,omitempty"`
+	Decline   string          `bson:"decline,omitempty"`
 }
 
 // SaveOrder records an order's shopper, lines and total, and its address

@@ -18,6 +18,8 @@ type notificationDoc struct {
 	OrderID     string         `bson:"order_id,omitempty"`
 	Lines       []domain.Line  `bson:"lines,omitempty"`
 	Total       domain.Money   `bson:"total"`
+	Discount    domain.Money   `bson:"discount"`
+	Shipping    domain.Money   `bson:"shipping"`
 	Address     domain.Address `bson:"address"`
 	Reason      string         `bson:"reason,omitempty"`
 	Status      domain.Status  `bson:"status"`

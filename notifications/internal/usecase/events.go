@@ -40,14 +40,19 @@ func (s *Service) OrderPaid(ctx context.Context, eventID string, o OrderInfo) er
 	}
 	err := s.queue(ctx, eventID, o.ShopperID, domain.KindOrderConfirmed, func(n *domain.Notification) {
 		n.OrderID, n.Lines, n.Total, n.Address = o.ID, o.Lines, o.Total, o.Address
+		n.Discount, n.Shipping = domain.Discounts(o.Lines), domain.Shipping(o.Charges)
 	})
 	if err != nil {
 		return err
 	}
 	for _, m := range domain.MerchantsOf(o.Lines) {
 		lines := domain.LinesOf(o.Lines, m)
+		charge := domain.ChargeOf(o.Charges, m)
 		err := s.queue(ctx, eventID, domain.MerchantRecipient(m), domain.KindMerchantNewOrder, func(n *domain.Notification) {
-			n.OrderID, n.Lines, n.Total, n.Address = o.ID, lines, domain.Sum(lines), o.Address
+			n.OrderID, n.Lines, n.Address = o.ID, lines, o.Address
+			n.Discount, n.Shipping = domain.Discounts(lines), charge.Shipping
+			n.Total = domain.Sum(lines)
+			n.Total.Amount += n.Shipping.Amount - n.Discount.Amount
 		})
 		if err != nil {
 			return err

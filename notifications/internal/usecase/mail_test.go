@@ -2,10 +2,12 @@ package usecase_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mercato-shop/mercato/devstack/mailsink"
 	"github.com/mercato-shop/mercato/notifications/internal/domain"
 	"github.com/mercato-shop/mercato/notifications/internal/testenv"
 	"github.com/mercato-shop/mercato/platform/events"
@@ -153,5 +155,43 @@ func TestADeclineSendsTheDeclineEmailWithItsReason(t *testing.T) {
 	got := withSubject(mailTo(t, w.env.Sink, w.shopper+"@shop.test"), "declined")
 	if len(got) != 1 || !strings.Contains(got[0].Text, "insufficient funds") || !strings.Contains(got[0].Subject, order) {
 		t.Fatalf("decline emails %+v", got)
+	}
+}
+
+// An order with a discount code and shipping: the confirmation shows the
+// discount and the shipping after the lines and the total charged; each
+// merchant's email shows its own discount and shipping and its own total.
+func TestADiscountedOrderEmailShowsTheDiscountAndTheShipping(t *testing.T) {
+	w := newWorld(t)
+	order := w.place(t)
+	lines := w.lines()
+	lines[0].Discount = events.Money{Amount: 500, Currency: "EUR"} // 10% of the lamp merchant's 50.00
+	paid := testenv.Event(t, events.SourceOrders, events.TypeOrderPaid, order, events.OrderPaid{
+		OrderID: order, ShopperID: w.shopper, Lines: lines, Total: events.Money{Amount: 5900 - 500 + 490 + 300, Currency: "EUR"},
+		Charges: []events.OrderCharge{
+			{MerchantID: w.merchants[0], Subtotal: events.Money{Amount: 5000, Currency: "EUR"}, DiscountCode: "LAMP10",
+				Discount: events.Money{Amount: 500, Currency: "EUR"}, Shipping: events.Money{Amount: 490, Currency: "EUR"}},
+			{MerchantID: w.merchants[1], Subtotal: events.Money{Amount: 900, Currency: "EUR"}, Shipping: events.Money{Amount: 300, Currency: "EUR"}},
+		},
+		ShippingAddress: events.Address{Name: "Ada Shopper", Line1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"}})
+	w.publish(paid)
+	var confirmation, lamp []mailsink.Parsed
+	testenv.Eventually(t, 60*time.Second, "the confirmation and the lamp merchant's email", func() (bool, string) {
+		confirmation = withSubject(mailTo(t, w.env.Sink, w.shopper+"@shop.test"), "confirmed")
+		lamp = withSubject(mailTo(t, w.env.Sink, w.merchants[0]+"@shop.test"), "new paid order")
+		return len(confirmation) == 1 && len(lamp) == 1, fmt.Sprint(len(confirmation), len(lamp))
+	})
+	for _, want := range []string{"Discount: -€5.00", "Shipping: €7.90", "Total: €61.90"} {
+		if !strings.Contains(confirmation[0].Text, want) {
+			t.Errorf("confirmation lacks %q:\n%s", want, confirmation[0].Text)
+		}
+	}
+	for _, want := range []string{"Discount: -€5.00", "Shipping: €4.90", "Your total: €49.90"} {
+		if !strings.Contains(lamp[0].Text, want) {
+			t.Errorf("the lamp merchant's email lacks %q:\n%s", want, lamp[0].Text)
+		}
+	}
+	if !strings.Contains(confirmation[0].HTML, "Discount") || !strings.Contains(confirmation[0].HTML, "-€5.00") {
+		t.Errorf("the HTML confirmation lacks the discount:\n%s", confirmation[0].HTML)
 	}
 }
