@@ -144,7 +144,7 @@ type Notification struct {
 	// through (zero for an order without codes or shipping rates).
 	Discount Money
 	Shipping Money
-	Address     Address
+	Address  Address
 	// Reason is a decline message or a cancellation reason.
 	Reason string
 	Status Status

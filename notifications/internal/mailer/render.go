@@ -29,8 +29,8 @@ type View struct {
 	Discount string
 	Shipping string
 	Total    string
-	Address   []string
-	Reason    string
+	Address  []string
+	Reason   string
 }
 
 // ViewLine is one product line, its money already formatted.

@@ -56,10 +56,10 @@ type OrderInfo struct {
 }
 
 type orderDoc struct {
-	ID        string         `bson:"_id"`
-	ShopperID string         `bson:"shopper_id,omitempty"`
-	Lines     []domain.Line  `bson:"lines,omitempty"`
-	Total     domain.Money   `bson:"total"`
+	ID        string          `bson:"_id"`
+	ShopperID string          `bson:"shopper_id,omitempty"`
+	Lines     []domain.Line   `bson:"lines,omitempty"`
+	Total     domain.Money    `bson:"total"`
 	Address   domain.Address  `bson:"address"`
 	Charges   []domain.Charge `bson:"charges,omitempty"`
 	Decline   string          `bson:"decline,omitempty"`
