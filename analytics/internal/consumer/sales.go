@@ -29,7 +29,8 @@ func Handlers(svc *usecase.Service) *events.Handlers {
 		lines := make([]domain.Line, 0, len(e.Lines))
 		merchants := make(map[domain.Line]string, len(e.Lines))
 		for _, l := range e.Lines {
-			dl := domain.Line{ProductID: l.ProductID, Name: l.Name, UnitPrice: l.UnitPrice.Amount, Currency: l.UnitPrice.Currency, Quantity: l.Quantity}
+			dl := domain.Line{ProductID: l.ProductID, Name: l.Name, UnitPrice: l.UnitPrice.Amount, Currency: l.UnitPrice.Currency,
+				Quantity: l.Quantity, Discount: l.Discount.Amount}
 			lines = append(lines, dl)
 			merchants[dl] = l.MerchantID
 		}

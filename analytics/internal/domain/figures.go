@@ -104,7 +104,13 @@ type Line struct {
 	UnitPrice int64
 	Currency  string
 	Quantity  int64
+	// Discount is the line's share of its merchant's discount code.
+	Discount int64
 }
+
+// Net is what the line earned: its price times its quantity, less its
+// discount. Revenue is counted net; shipping is not revenue.
+func (l Line) Net() int64 { return l.UnitPrice*l.Quantity - l.Discount }
 
 // Figures are the figures of one Key; the same type holds the increments
 // an event or a batch of events adds (a delta).
@@ -233,7 +239,7 @@ func (f *Figures) AddSale(s Sale) {
 	for _, l := range s.Lines {
 		f.Counts.Lines++
 		f.Counts.Units += l.Quantity
-		amount := l.UnitPrice * l.Quantity
+		amount := l.Net()
 		c := f.currency(l.Currency)
 		if !seen[l.Currency] {
 			seen[l.Currency] = true
@@ -250,7 +256,7 @@ func (f *Figures) AddSale(s Sale) {
 	m := f.minute(s.PaidAt)
 	m.Orders++
 	for _, l := range s.Lines {
-		m.Revenue[l.Currency] += l.UnitPrice * l.Quantity
+		m.Revenue[l.Currency] += l.Net()
 	}
 	f.Sales[s.OrderID] = s
 }

@@ -87,6 +87,7 @@ type lineDoc struct {
 	UnitPrice int64  `bson:"unit_price"`
 	Currency  string `bson:"currency"`
 	Quantity  int64  `bson:"quantity"`
+	Discount  int64  `bson:"discount,omitempty"`
 }
 
 // keyEscaper makes an id usable as a field name (no dots, no leading

@@ -59,8 +59,8 @@ func (s *Service) RecordSale(ctx context.Context, o PaidOrder, merchantOf func(d
 			continue
 		}
 		byMerchant[m] = append(byMerchant[m], l)
-		shares[m] += l.UnitPrice * l.Quantity
-		total += l.UnitPrice * l.Quantity
+		shares[m] += l.Net()
+		total += l.Net()
 		currency = l.Currency
 	}
 	if len(byMerchant) == 0 {
@@ -141,7 +141,9 @@ func (s *Service) RecordRefund(ctx context.Context, orderID, refundID string, am
 		refundID = orderID
 	}
 	day := domain.DayOf(at)
-	parts := split(amount, o.Shares, o.Total)
+	// The merchants share what the order earned them; the rest of a
+	// refund (its shipping) is the platform's figure alone.
+	parts := split(min(amount, o.Total), o.Shares, o.Total)
 	parts[domain.Platform] = amount
 	for _, owner := range append(sortedKeys(o.Shares), domain.Platform) {
 		k := domain.Key{Owner: owner, Day: day}

@@ -156,3 +156,31 @@ func TestARefundBeforeItsSaleIsRetried(t *testing.T) {
 		t.Fatal("a refund of an unknown order was accepted")
 	}
 }
+
+// A discounted sale counts what it earned (lines less their discounts,
+// shipping aside), and a full refund that also returns the shipping takes
+// from the merchant only what the order earned it.
+func TestADiscountedSaleCountsItsNetAndItsRefundStopsThere(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	discounted := line("pd", 1000, 3)
+	discounted.Discount = 300 // 10% off
+	order := usecase.PaidOrder{OrderID: "o-net", PaidAt: now, Lines: []domain.Line{discounted}}
+	if err := svc.RecordSale(ctx, order, func(domain.Line) string { return "m-net" }); err != nil {
+		t.Fatal(err)
+	}
+	// 27.00 earned plus 4.90 shipping refunded in full.
+	if err := svc.RecordRefund(ctx, "o-net", "re_net", 3190, "USD", now); err != nil {
+		t.Fatal(err)
+	}
+	d, err := svc.Dashboard(ctx, "m-net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.RevenueToday) != 1 || d.RevenueToday[0].Amount != 2700 {
+		t.Errorf("revenue %+v, want 27.00 (30.00 less the 3.00 discount)", d.RevenueToday)
+	}
+	if len(d.Today.Refunded) != 1 || d.Today.Refunded[0].Amount != 2700 {
+		t.Errorf("refunded %+v, want the 27.00 the order earned the merchant", d.Today.Refunded)
+	}
+}
