@@ -12,7 +12,7 @@ import (
 	"github.com/mercato-shop/mercato/platform/apperr"
 )
 
-// List limits (DESIGN §5).
+// List limits (docs/api.md).
 const (
 	defaultLimit = 20
 	maxLimit     = 100

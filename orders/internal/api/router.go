@@ -1,4 +1,4 @@
-// Package api is the orders service's HTTP API (DESIGN §5): the cart,
+// Package api is the orders service's HTTP API (docs/api.md): the cart,
 // checkout, the shopper's orders and the merchant's orders. Handlers
 // translate HTTP to use cases; errors go through httpserver.WriteError.
 package api

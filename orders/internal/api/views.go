@@ -26,7 +26,7 @@ type addressJSON struct {
 	Country    string `json:"country"`
 }
 
-// lineJSON is an order line (DESIGN §5) with its share of its
+// lineJSON is an order line (docs/api.md) with its share of its
 // merchant's discount.
 type lineJSON struct {
 	ProductID  string    `json:"product_id"`
@@ -72,7 +72,7 @@ func toChargeJSON(c domain.MerchantCharge) chargeJSON {
 		ShippingError: toProblemJSON(c.ShippingErr), WeightGrams: c.WeightGrams, Total: toMoneyJSON(c.Total())}
 }
 
-// orderJSON is an order as DESIGN §5 shows it, with each merchant's
+// orderJSON is an order as docs/api.md shows it, with each merchant's
 // charge and the sums of the lines (subtotal), discounts and shipping:
 // total = subtotal − discount + shipping.
 type orderJSON struct {
@@ -140,7 +140,7 @@ func orderView(o domain.Order, lines []domain.Line, charges []domain.MerchantCha
 	return out
 }
 
-// cartJSON is a cart (DESIGN §5), with additions: available and discount
+// cartJSON is a cart (docs/api.md), with additions: available and discount
 // per line, each merchant's charge (discount and shipping quote), the
 // sums, and prices_stale (see usecase.CartView).
 type cartJSON struct {
@@ -176,7 +176,7 @@ func toCartJSON(v usecase.CartView) cartJSON {
 	return out
 }
 
-// listJSON is a page of a list (DESIGN §5).
+// listJSON is a page of a list (docs/api.md).
 type listJSON struct {
 	Items      []orderJSON `json:"items"`
 	NextCursor string      `json:"next_cursor"`

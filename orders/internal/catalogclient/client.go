@@ -1,7 +1,7 @@
 // Package catalogclient reads products from the catalog service over HTTP,
-// through a circuit breaker (DESIGN §1): the orders service asks it whether
-// a product exists when it is added to a cart, and for current prices when
-// a cart is shown or checked out.
+// through a circuit breaker (docs/architecture.md): the orders service asks it
+// whether a product exists when it is added to a cart, and for current prices
+// when a cart is shown or checked out.
 package catalogclient
 
 import (
@@ -31,7 +31,7 @@ type Product struct {
 	WeightGrams int64
 }
 
-// productJSON is the catalog's public product representation (DESIGN §5).
+// productJSON is the catalog's public product representation (docs/api.md).
 type productJSON struct {
 	ID         string `json:"id"`
 	MerchantID string `json:"merchant_id"`
@@ -103,7 +103,7 @@ func (c *Client) Products(ctx context.Context, ids []string) (map[string]Product
 	return out, nil
 }
 
-// decodeList accepts the list shape of DESIGN §5 ({"items": [...]}) and a
+// decodeList accepts the list shape of docs/api.md ({"items": [...]}) and a
 // bare array.
 func decodeList(raw json.RawMessage) ([]productJSON, error) {
 	var list []productJSON

@@ -1,5 +1,5 @@
 // Package consumer turns the catalog's and payments' events into the
-// orders service's saga steps (DESIGN §4).
+// orders service's saga steps (docs/events.md "The checkout saga").
 package consumer
 
 import (

@@ -20,8 +20,8 @@ const (
 	maxFieldLen          = 200
 )
 
-// paymentMethodPattern is the form of a Stripe PaymentMethod id (DESIGN
-// §6): "pm_" and letters, digits or underscores, as in pm_1Nv0... or the
+// paymentMethodPattern is the form of a Stripe PaymentMethod id: "pm_"
+// and letters, digits or underscores, as in pm_1Nv0... or the
 // test ids such as pm_card_visa. Anything else is refused before an order
 // exists, rather than placed, reserved and then declined by Stripe.
 var paymentMethodPattern = regexp.MustCompile(`^pm_[A-Za-z0-9_]+$`)

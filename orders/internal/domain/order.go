@@ -15,7 +15,7 @@ type Money struct {
 // Status is an order's place in its lifecycle.
 type Status string
 
-// Order statuses (DESIGN §5).
+// Order statuses (docs/api.md).
 const (
 	StatusPending         Status = "pending"
 	StatusAwaitingPayment Status = "awaiting_payment"
@@ -29,7 +29,7 @@ const (
 // a deadline).
 func (s Status) Waiting() bool { return s == StatusPending || s == StatusAwaitingPayment }
 
-// Cancel reasons (DESIGN §5).
+// Cancel reasons (docs/api.md).
 const (
 	ReasonOutOfStock         = "out_of_stock"
 	ReasonPaymentDeclined    = "payment_declined"

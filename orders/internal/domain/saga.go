@@ -2,10 +2,10 @@ package domain
 
 import "time"
 
-// The saga transitions (DESIGN §4). Each takes the order as stored and
-// returns the outcome; the store writes it conditionally on the order's
-// status and version, so a duplicated, redelivered or late event that
-// finds the order elsewhere changes nothing.
+// The saga transitions (docs/events.md "The checkout saga"). Each takes the
+// order as stored and returns the outcome; the store writes it conditionally
+// on the order's status and version, so a duplicated, redelivered or late
+// event that finds the order elsewhere changes nothing.
 
 // StockReserved applies: the catalog holds every line. A pending order now waits
 // for its payment (attempt 1) until deadline.

@@ -1,6 +1,6 @@
-// Package store keeps the orders service's carts and orders in MongoDB (or
-// the embedded FerretDB): documents to and from domain types, one
-// single-document write per state change (DESIGN §2), events in the
+// Package store keeps the orders service's carts and orders in MongoDB (or the
+// embedded FerretDB): documents to and from domain types, one single-document
+// write per state change (docs/architecture.md "Storage rules"), events in the
 // written document's outbox.
 package store
 

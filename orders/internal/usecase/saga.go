@@ -8,10 +8,10 @@ import (
 	"github.com/mercato-shop/mercato/platform/events"
 )
 
-// The saga steps, one per consumed event (DESIGN §4). Each is idempotent:
-// the domain transition of a duplicated, redelivered or late event is a
-// no-op, and every write is conditional on the order's status and version.
-// An event about an order this service does not know is ignored.
+// The saga steps, one per consumed event (docs/events.md "The checkout saga").
+// Each is idempotent: the domain transition of a duplicated, redelivered or
+// late event is a no-op, and every write is conditional on the order's status
+// and version. An event about an order this service does not know is ignored.
 
 // StockReserved moves a pending order to awaiting_payment and requests
 // payment attempt 1.

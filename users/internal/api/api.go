@@ -1,4 +1,4 @@
-// Package api serves the users service's HTTP endpoints (DESIGN §5):
+// Package api serves the users service's HTTP endpoints (docs/api.md):
 // register, login, refresh, logout, the caller's profile and address book
 // (addresses.go), and the JWKS.
 // Handlers bind request bodies into request types (never into stored

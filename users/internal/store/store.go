@@ -1,7 +1,8 @@
 // Package store keeps the users service's state in MongoDB: accounts (with
-// their user.registered events in the same document, DESIGN §2), refresh
-// sessions and signing keys. Every change is one single-document write,
-// conditional where a race matters; driver errors become apperr kinds.
+// their user.registered events in the same document, docs/architecture.md
+// "Storage rules"), refresh sessions and signing keys. Every change is one
+// single-document write, conditional where a race matters; driver errors
+// become apperr kinds.
 package store
 
 import (
