@@ -24,7 +24,7 @@ func TestSaveAddressesIsGuardedByVersion(t *testing.T) {
 	st, db := newStoreAndDB(t)
 	ctx := context.Background()
 	u := newUser(t, "book@example.com")
-	if err := st.InsertUser(ctx, u); err != nil {
+	if err := st.InsertUser(ctx, u, nil); err != nil {
 		t.Fatal(err)
 	}
 	// An account made before the address book has no version field.

@@ -26,7 +26,7 @@ func TestUsersByEmail(t *testing.T) {
 	st := newStore(t)
 	ctx := context.Background()
 	u := newUser(t, "Someone@Example.com")
-	if err := st.InsertUser(ctx, u); err != nil {
+	if err := st.InsertUser(ctx, u, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.FindUserByEmail(ctx, "someone@example.com")
@@ -36,7 +36,7 @@ func TestUsersByEmail(t *testing.T) {
 	if _, err := st.FindUserByEmail(ctx, "nobody@example.com"); !errors.Is(err, store.ErrUserNotFound) {
 		t.Fatalf("unknown email: %v", err)
 	}
-	if err := st.InsertUser(ctx, newUser(t, "SOMEONE@example.com")); !errors.Is(err, store.ErrEmailTaken) || !errors.Is(err, apperr.ErrConflict) {
+	if err := st.InsertUser(ctx, newUser(t, "SOMEONE@example.com"), nil); !errors.Is(err, store.ErrEmailTaken) || !errors.Is(err, apperr.ErrConflict) {
 		t.Fatalf("duplicate: %v", err)
 	}
 }
@@ -55,11 +55,11 @@ func TestOrphanedEmailClaim(t *testing.T) {
 	if _, err := st.FindUserByEmail(ctx, "stale@example.com"); !errors.Is(err, store.ErrUserNotFound) {
 		t.Fatalf("login on an orphaned claim: %v, want not found", err)
 	}
-	if err := st.InsertUser(ctx, newUser(t, "fresh@example.com")); !errors.Is(err, store.ErrEmailTaken) {
+	if err := st.InsertUser(ctx, newUser(t, "fresh@example.com"), nil); !errors.Is(err, store.ErrEmailTaken) {
 		t.Fatalf("claim in flight: %v, want ErrEmailTaken", err)
 	}
 	u := newUser(t, "stale@example.com")
-	if err := st.InsertUser(ctx, u); err != nil {
+	if err := st.InsertUser(ctx, u, nil); err != nil {
 		t.Fatalf("stale orphaned claim was not taken over: %v", err)
 	}
 	if got, err := st.FindUserByEmail(ctx, "stale@example.com"); err != nil || got.ID != u.ID {

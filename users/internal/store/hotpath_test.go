@@ -20,7 +20,7 @@ func TestHotPathIsIndexedLookupsByID(t *testing.T) {
 	now := time.Now()
 	embeddedtest.AssertHotPathIndexed(t, db, func() {
 		u := newUser(t, "hot@example.com")
-		if err := st.InsertUser(ctx, u); err != nil {
+		if err := st.InsertUser(ctx, u, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.FindUserByEmail(ctx, "hot@example.com"); err != nil {

@@ -3,13 +3,11 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 
-	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
 	"github.com/mercato-shop/mercato/users/internal/domain"
@@ -55,29 +53,18 @@ type addressDoc struct {
 	Country    string `bson:"country"`
 }
 
-// InsertUser stores a new account together with its user.registered.v1
-// event (id, email, name, roles, merchant id: nothing secret) in one
-// insert, after claiming its email (see EmailsCollection). An email
-// already taken is ErrEmailTaken; of concurrent registrations of one email
-// exactly one succeeds (the claim's _id, and the unique index on
-// users.email behind it).
-func (s *Store) InsertUser(ctx context.Context, u domain.User) error {
-	event, err := outbox.NewEvent(ctx, events.TopicUsers, events.SourceUsers, events.TypeUserRegistered, u.ID, events.UserRegistered{
-		UserID:     u.ID,
-		Email:      u.Email,
-		Name:       u.Name,
-		Roles:      u.RoleNames(),
-		MerchantID: u.MerchantID,
-		StoreName:  u.StoreName,
-	})
-	if err != nil {
-		return fmt.Errorf("insert user %s: %w", u.ID, err)
-	}
+// InsertUser stores a new account together with the outbox entries of its
+// events (user.registered, built by the use cases) in one insert, after
+// claiming its email (see EmailsCollection). An email already taken is
+// ErrEmailTaken; of concurrent registrations of one email exactly one
+// succeeds (the claim's _id, and the unique index on users.email behind
+// it).
+func (s *Store) InsertUser(ctx context.Context, u domain.User, entries []outbox.Entry) error {
 	if err := s.claimEmail(ctx, u.Email, u.ID); err != nil {
 		return err
 	}
 	doc := toUserDoc(u)
-	doc.Outbox = []outbox.Entry{event}
+	doc.Outbox = entries
 	if err := outbox.Insert(ctx, s.db.Writer, s.notifier, s.Users(), u.ID, doc, doc.Outbox); err != nil {
 		if mongodb.IsDuplicateKey(err) {
 			return ErrEmailTaken

@@ -82,7 +82,7 @@ func (s *Service) Register(ctx context.Context, in domain.RegistrationInput) (To
 		return Tokens{}, fmt.Errorf("register: %w", err)
 	}
 	user := domain.NewUser(reg, hash, s.opts.Now())
-	if err := s.store.InsertUser(ctx, user); err != nil {
+	if err := s.insertUser(ctx, user); err != nil {
 		return Tokens{}, err
 	}
 	s.opts.Logger.InfoContext(ctx, "user registered", "user_id", user.ID, "roles", user.RoleNames(), "merchant_id", user.MerchantID)

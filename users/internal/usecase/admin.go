@@ -29,7 +29,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) error
 			return fmt.Errorf("admin account: %w", hashErr)
 		}
 		admin := domain.NewAdmin(email, hash, s.opts.Now())
-		err = s.store.InsertUser(ctx, admin)
+		err = s.insertUser(ctx, admin)
 		if err == nil {
 			s.opts.Logger.InfoContext(ctx, "admin account created", "user_id", admin.ID)
 			return nil

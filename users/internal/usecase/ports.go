@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/platform/apperr"
+	"github.com/mercato-shop/mercato/platform/outbox"
 	"github.com/mercato-shop/mercato/users/internal/domain"
 )
 
@@ -34,8 +35,9 @@ var (
 
 // UserStore keeps accounts (*store.Store is the real one).
 type UserStore interface {
-	// InsertUser stores a new account with its events; a taken email is ErrEmailTaken.
-	InsertUser(ctx context.Context, u domain.User) error
+	// InsertUser stores a new account with the outbox entries of its
+	// events; a taken email is ErrEmailTaken.
+	InsertUser(ctx context.Context, u domain.User, entries []outbox.Entry) error
 	// FindUserByID reads an account; a missing one is ErrUserNotFound.
 	FindUserByID(ctx context.Context, id string) (domain.User, error)
 	// FindUserByEmail reads an account by normalised email; ErrUserNotFound if none.
