@@ -15,6 +15,7 @@ type Product struct {
 	Price       Money     `json:"price"`
 	Available   int64     `json:"available"`
 	Images      []string  `json:"images"`
+	WeightGrams int64     `json:"weight_grams,omitempty"` // one unit's shipping weight; absent when 0
 	Archived    bool      `json:"archived"`
 	Version     int64     `json:"version"`
 	CreatedAt   time.Time `json:"created_at"`

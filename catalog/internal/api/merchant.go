@@ -22,6 +22,7 @@ type createRequest struct {
 	Price       Money    `json:"price"`
 	Stock       int64    `json:"stock"`
 	Images      []string `json:"images"`
+	WeightGrams int64    `json:"weight_grams"`
 }
 
 // patchRequest is the body of PATCH /api/v1/merchant/products/{id}; absent
@@ -33,6 +34,7 @@ type patchRequest struct {
 	Category    *string   `json:"category"`
 	Price       *Money    `json:"price"`
 	Images      *[]string `json:"images"`
+	WeightGrams *int64    `json:"weight_grams"`
 }
 
 // stockRequest is the body of POST /api/v1/merchant/products/{id}/stock.
@@ -55,6 +57,7 @@ func (h *Handlers) createProduct(c *gin.Context) {
 	p, err := h.svc.CreateProduct(c, merchantID(c), domain.Draft{
 		SKU: req.SKU, Name: req.Name, Description: req.Description, Category: req.Category,
 		Price: domain.Money(req.Price), Stock: req.Stock, Images: req.Images,
+		WeightGrams: req.WeightGrams,
 	})
 	if err != nil {
 		httpserver.WriteError(c, err)
@@ -107,7 +110,7 @@ func (h *Handlers) updateProduct(c *gin.Context) {
 		httpserver.WriteError(c, err)
 		return
 	}
-	patch := domain.Patch{SKU: req.SKU, Name: req.Name, Description: req.Description, Category: req.Category, Images: req.Images}
+	patch := domain.Patch{SKU: req.SKU, Name: req.Name, Description: req.Description, Category: req.Category, Images: req.Images, WeightGrams: req.WeightGrams}
 	if req.Price != nil {
 		price := domain.Money(*req.Price)
 		patch.Price = &price

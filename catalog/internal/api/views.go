@@ -33,6 +33,7 @@ type PublicProduct struct {
 	Price       Money       `json:"price"`
 	Stock       PublicStock `json:"stock"`
 	Images      []string    `json:"images"`
+	WeightGrams int64       `json:"weight_grams"`
 	Rating      RatingJSON  `json:"rating"`
 	CreatedAt   time.Time   `json:"created_at"`
 	UpdatedAt   time.Time   `json:"updated_at"`
@@ -56,6 +57,7 @@ type MerchantProduct struct {
 	Price       Money         `json:"price"`
 	Stock       MerchantStock `json:"stock"`
 	Images      []string      `json:"images"`
+	WeightGrams int64         `json:"weight_grams"`
 	Rating      RatingJSON    `json:"rating"`
 	Archived    bool          `json:"archived"`
 	CreatedAt   time.Time     `json:"created_at"`
@@ -67,7 +69,7 @@ func NewPublicProduct(p domain.Product) PublicProduct {
 	return PublicProduct{
 		ID: p.ID, MerchantID: p.MerchantID, SKU: p.SKU, Name: p.Name, Description: p.Description,
 		Category: p.Category, Price: Money(p.Price), Stock: PublicStock{Available: p.Stock.Available},
-		Images: imagesOf(p), Rating: newRating(p.Rating), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Images: imagesOf(p), WeightGrams: p.WeightGrams, Rating: newRating(p.Rating), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 }
 
@@ -76,7 +78,7 @@ func NewMerchantProduct(p domain.Product) MerchantProduct {
 	return MerchantProduct{
 		ID: p.ID, MerchantID: p.MerchantID, SKU: p.SKU, Name: p.Name, Description: p.Description,
 		Category: p.Category, Price: Money(p.Price), Stock: MerchantStock(p.Stock),
-		Images: imagesOf(p), Rating: newRating(p.Rating), Archived: p.Archived, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Images: imagesOf(p), WeightGrams: p.WeightGrams, Rating: newRating(p.Rating), Archived: p.Archived, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 }
 

@@ -22,6 +22,7 @@ const (
 	MaxInitialStock      = 1_000_000
 	MaxStockDelta        = 1_000_000
 	MaxPriceAmount       = 1_000_000_000_00 // one billion in major units
+	MaxWeightGrams       = 1_000_000        // one tonne
 )
 
 var skuPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -35,6 +36,9 @@ type Draft struct {
 	Price       Money
 	Stock       int64
 	Images      []string
+	// WeightGrams is one unit's shipping weight, 0 (the default) when the
+	// merchant gives none.
+	WeightGrams int64
 }
 
 // Patch is a partial update of a product's details; nil fields stay as
@@ -46,6 +50,7 @@ type Patch struct {
 	Category    *string
 	Price       *Money
 	Images      *[]string
+	WeightGrams *int64
 }
 
 // NormalizeCategory trims and lower-cases a category, so "Books " and
@@ -62,6 +67,7 @@ func (d Draft) Validate(currency string) error {
 	checkCategory(v, d.Category)
 	checkPrice(v, d.Price, currency)
 	checkImages(v, d.Images)
+	checkWeight(v, d.WeightGrams)
 	if d.Stock < 0 || d.Stock > MaxInitialStock {
 		v.Add("stock", "must be between 0 and 1000000")
 	}
@@ -71,7 +77,7 @@ func (d Draft) Validate(currency string) error {
 // Validate checks the fields p sets; a patch that sets nothing is invalid.
 func (p Patch) Validate(currency string) error {
 	v := &apperr.ValidationError{}
-	if p.SKU == nil && p.Name == nil && p.Description == nil && p.Category == nil && p.Price == nil && p.Images == nil {
+	if p.SKU == nil && p.Name == nil && p.Description == nil && p.Category == nil && p.Price == nil && p.Images == nil && p.WeightGrams == nil {
 		v.Add("body", "must set at least one field")
 	}
 	if p.SKU != nil {
@@ -92,6 +98,9 @@ func (p Patch) Validate(currency string) error {
 	if p.Images != nil {
 		checkImages(v, *p.Images)
 	}
+	if p.WeightGrams != nil {
+		checkWeight(v, *p.WeightGrams)
+	}
 	return v.Err()
 }
 
@@ -107,6 +116,7 @@ func NewProduct(id, merchantID string, d Draft, now time.Time) Product {
 		Category:    NormalizeCategory(d.Category),
 		Price:       d.Price,
 		Images:      nonNil(d.Images),
+		WeightGrams: d.WeightGrams,
 		Stock:       Stock{Available: d.Stock},
 		Initial:     d.Stock,
 		Version:     1,
@@ -135,6 +145,9 @@ func (p Patch) Apply(prod Product, now time.Time) Product {
 	}
 	if p.Images != nil {
 		prod.Images = nonNil(*p.Images)
+	}
+	if p.WeightGrams != nil {
+		prod.WeightGrams = *p.WeightGrams
 	}
 	prod.UpdatedAt = now
 	return prod
@@ -181,6 +194,12 @@ func checkPrice(v *apperr.ValidationError, m Money, currency string) {
 	}
 	if m.Currency != currency {
 		v.Add("price.currency", "must be "+currency)
+	}
+}
+
+func checkWeight(v *apperr.ValidationError, grams int64) {
+	if grams < 0 || grams > MaxWeightGrams {
+		v.Add("weight_grams", "must be an integer number of grams between 0 and 1000000")
 	}
 }
 

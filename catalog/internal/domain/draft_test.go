@@ -53,6 +53,9 @@ func TestDraftValidate(t *testing.T) {
 		{"ftp image", func(d *Draft) { d.Images = []string{"ftp://x/y.png"} }, "images.0"},
 		{"javascript image", func(d *Draft) { d.Images = []string{"https://ok/a.png", "javascript:alert(1)"} }, "images.1"},
 		{"11 images", func(d *Draft) { d.Images = make([]string, 11) }, "images"},
+		{"negative weight", func(d *Draft) { d.WeightGrams = -1 }, "weight_grams"},
+		{"weight over a tonne", func(d *Draft) { d.WeightGrams = 1_000_001 }, "weight_grams"},
+		{"weight of a tonne", func(d *Draft) { d.WeightGrams = 1_000_000 }, ""},
 		{"several problems", func(d *Draft) { d.SKU = ""; d.Price.Amount = 0 }, "sku,price.amount"},
 	}
 	for _, tt := range tests {

@@ -34,6 +34,8 @@ type Product struct {
 	Category string
 	Price    Money
 	Images   []string
+	// WeightGrams is one unit's shipping weight in grams, 0 when not given.
+	WeightGrams int64
 	// Archived products are hidden from shoppers and cannot be reserved.
 	Archived bool
 	Stock    Stock

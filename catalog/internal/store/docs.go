@@ -17,6 +17,7 @@ type productDoc struct {
 	Category    string   `bson:"category"`
 	Price       moneyDoc `bson:"price"`
 	Images      []string `bson:"images"`
+	WeightGrams int64    `bson:"weight_grams,omitempty"` // absent (0) in products stored before it
 	Archived    bool     `bson:"archived"`
 	Stock       stockDoc `bson:"stock"`
 	Initial     int64    `bson:"initial"`
@@ -75,7 +76,7 @@ func tombstone(now time.Time) holdDoc {
 func toProductDoc(p domain.Product) productDoc {
 	return productDoc{
 		ID: p.ID, MerchantID: p.MerchantID, SKU: p.SKU, Name: p.Name, Description: p.Description,
-		Category: p.Category, Price: moneyDoc(p.Price), Images: p.Images, Archived: p.Archived,
+		Category: p.Category, Price: moneyDoc(p.Price), Images: p.Images, WeightGrams: p.WeightGrams, Archived: p.Archived,
 		Stock: stockDoc(p.Stock), Initial: p.Initial, Restocked: p.Restocked, Rating: ratingDoc(p.Rating),
 		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
@@ -88,7 +89,7 @@ func (d productDoc) product() domain.Product {
 	}
 	return domain.Product{
 		ID: d.ID, MerchantID: d.MerchantID, SKU: d.SKU, Name: d.Name, Description: d.Description,
-		Category: d.Category, Price: domain.Money(d.Price), Images: images, Archived: d.Archived,
+		Category: d.Category, Price: domain.Money(d.Price), Images: images, WeightGrams: d.WeightGrams, Archived: d.Archived,
 		Stock: domain.Stock(d.Stock), Initial: d.Initial, Restocked: d.Restocked, Rating: domain.Rating(d.Rating),
 		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
 	}

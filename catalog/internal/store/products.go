@@ -86,7 +86,7 @@ func (s *Store) AllProducts(ctx context.Context) ([]domain.Product, error) {
 func (s *Store) SaveProduct(ctx context.Context, prev int64, p domain.Product, entries ...outbox.Entry) error {
 	update := bson.M{"$set": bson.M{
 		"sku": p.SKU, "name": p.Name, "description": p.Description, "category": p.Category,
-		"price": moneyDoc(p.Price), "images": p.Images, "archived": p.Archived,
+		"price": moneyDoc(p.Price), "images": p.Images, "weight_grams": p.WeightGrams, "archived": p.Archived,
 		"stock.available": p.Stock.Available, "restocked": p.Restocked,
 		"version": p.Version, "updated_at": p.UpdatedAt,
 	}}

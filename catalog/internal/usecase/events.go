@@ -36,7 +36,7 @@ func ProductEvent(p domain.Product) events.Product {
 	return events.Product{
 		ID: p.ID, MerchantID: p.MerchantID, SKU: p.SKU, Name: p.Name, Description: p.Description,
 		Category: p.Category, Price: events.Money{Amount: p.Price.Amount, Currency: p.Price.Currency},
-		Available: p.Stock.Available, Images: p.Images, Archived: p.Archived, Version: p.Version,
+		Available: p.Stock.Available, Images: p.Images, WeightGrams: p.WeightGrams, Archived: p.Archived, Version: p.Version,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 }

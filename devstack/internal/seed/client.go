@@ -45,6 +45,7 @@ type productRequest struct {
 	Price       money    `json:"price"`
 	Stock       int64    `json:"stock"`
 	Images      []string `json:"images"`
+	WeightGrams int64    `json:"weight_grams"`
 }
 
 type tokens struct {

@@ -33,8 +33,10 @@ type behaviourEvent struct {
 }
 
 type listedProduct struct {
-	ID         string `json:"id"`
-	MerchantID string `json:"merchant_id"`
+	ID          string `json:"id"`
+	MerchantID  string `json:"merchant_id"`
+	SKU         string `json:"sku"`
+	WeightGrams int64  `json:"weight_grams"`
 }
 
 // shopProducts lists a merchant's products (the seed's shops have 20).
