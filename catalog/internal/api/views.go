@@ -22,7 +22,7 @@ type PublicStock struct {
 	Available int64 `json:"available"`
 }
 
-// PublicProduct is a product as shoppers see it (DESIGN §5).
+// PublicProduct is a product as shoppers see it (docs/api.md).
 type PublicProduct struct {
 	ID          string      `json:"id"`
 	MerchantID  string      `json:"merchant_id"`

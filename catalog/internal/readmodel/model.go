@@ -1,10 +1,10 @@
-// Package readmodel is the catalog's in-memory read side: every product by
-// id, merchant and category, presorted views for each sort order and a
-// word-prefix index for search. Browse, search and product reads are
-// answered from here, because the embedded store scans for any query other
-// than an _id lookup (DESIGN §2). The service applies each of its writes
-// before answering, so a change is visible to the next request; a version
-// number per product keeps stale snapshots out.
+// Package readmodel is the catalog's in-memory read side: every product by id,
+// merchant and category, presorted views for each sort order and a word-prefix
+// index for search. Browse, search and product reads are answered from here,
+// because the embedded store scans for any query other than an _id lookup
+// (docs/architecture.md "Storage rules"). The service applies each of its
+// writes before answering, so a change is visible to the next request; a
+// version number per product keeps stale snapshots out.
 package readmodel
 
 import (

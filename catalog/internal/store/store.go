@@ -1,7 +1,8 @@
-// Package store keeps the catalog's products, reservations and reviews in MongoDB
-// (or the embedded FerretDB). Every state change is one single-document
-// write, conditional where a race could matter, with the events it produces
-// in the same document's outbox (DESIGN §2).
+// Package store keeps the catalog's products, reservations and reviews in
+// MongoDB (or the embedded FerretDB). Every state change is one
+// single-document write, conditional where a race could matter, with the
+// events it produces in the same document's outbox (docs/architecture.md
+// "Storage rules").
 package store
 
 import (

@@ -15,7 +15,7 @@ import (
 // event can never be processed.
 var ErrInvalidOrderID = fmt.Errorf("%w: invalid order id", apperr.ErrValidation)
 
-// Reserve holds every line of orderID or none (DESIGN §4), and records
+// Reserve holds every line of orderID or none (docs/events.md "The checkout saga"), and records
 // the outcome with stock.reserved or stock.rejected. It is idempotent and
 // safe when several runs of the same order.placed overlap (a Kafka
 // rebalance, a redelivery after a crash):

@@ -11,7 +11,8 @@ import (
 const sweepBatch = 100
 
 // RunExpirySweeper releases expired holds every interval until ctx ends
-// (FerretDB has no TTL indexes: DESIGN §2). Register it with app.Go.
+// (FerretDB has no TTL indexes: docs/architecture.md "Storage rules").
+// Register it with app.Go.
 func (s *Service) RunExpirySweeper(ctx context.Context, interval time.Duration) {
 	service.Every(ctx, interval, s.log, "expiry sweep", s.releaseExpired)
 }
