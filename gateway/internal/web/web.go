@@ -72,7 +72,7 @@ func Register(r gin.IRouter, opts Options) {
 	}
 	store := s.page("store.html")
 	merchant := s.page("merchant.html")
-	for _, p := range []string{"/", "/search", "/cart", "/checkout", "/login", "/register", "/orders"} {
+	for _, p := range []string{"/", "/search", "/cart", "/checkout", "/login", "/register", "/orders", "/account"} {
 		getHead(r, p, store)
 	}
 	for _, p := range []string{"/product/*id", "/orders/*id"} {

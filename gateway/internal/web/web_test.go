@@ -47,6 +47,7 @@ func TestPagesServeTheirHTMLForClientSideRoutes(t *testing.T) {
 		"/orders/o-1":            "js/store/main.js",
 		"/login":                 "js/store/main.js",
 		"/register":              "js/store/main.js",
+		"/account":               "js/store/main.js",
 		"/merchant":              "js/merchant/main.js",
 		"/merchant/products":     "js/merchant/main.js",
 		"/merchant/orders/extra": "js/merchant/main.js",

@@ -5,11 +5,15 @@ import { app, session, renderAccount } from './app.js';
 import { dashboard } from './dashboard.js';
 import { products } from './products.js';
 import { orders } from './orders.js';
+import { discounts } from './discounts.js';
+import { shipping } from './shipping.js';
 
 const routes = [
   [/^\/merchant\/?$/, dashboard],
   [/^\/merchant\/products$/, products],
   [/^\/merchant\/orders$/, orders],
+  [/^\/merchant\/discounts$/, discounts],
+  [/^\/merchant\/shipping$/, shipping],
 ];
 
 app.router = new Router(routes, document.getElementById('main'), '/merchant');

@@ -36,6 +36,22 @@ function linesTotal(lines) {
   return { amount: lines.reduce((n, l) => n + l.unit_price.amount * l.quantity, 0), currency };
 }
 
+/** The merchant's total: its charge (lines − discount + shipping), else its lines. */
+function shareOf(o, lines) {
+  const c = (o.merchants || [])[0];
+  return c ? c.total : linesTotal(lines);
+}
+
+/** " (items $40.00, code SAVE10 −$4.00, shipping $4.99)" when there is more than items. */
+function chargeText(o) {
+  const c = (o.merchants || [])[0];
+  if (!c || (!c.discount.amount && !c.shipping.amount)) return null;
+  const parts = [`items ${money(c.subtotal)}`];
+  if (c.discount.amount) parts.push(`${c.discount_code ? `code ${c.discount_code} ` : 'discount '}−${money(c.discount)}`);
+  if (c.shipping.amount) parts.push(`shipping ${money(c.shipping)}`);
+  return h('span', { class: 'muted charge' }, ` (${parts.join(', ')})`);
+}
+
 function allShipped(o) {
   return o.status === 'shipped' || (o.lines || []).every((l) => l.shipped_at);
 }
@@ -62,7 +78,7 @@ function orderItem(o, message) {
       h('span', { class: 'muted' }, dateTime(o.created_at)),
       statusBadge(shipped && o.status === 'paid' ? 'shipped' : o.status)),
     h('ul', { class: 'plain' }, lines.map((l) => h('li', {}, `${l.quantity} × ${l.name} · ${money({ amount: l.unit_price.amount * l.quantity, currency: l.unit_price.currency })}`))),
-    h('p', {}, 'Your share: ', h('strong', {}, money(linesTotal(lines))),
+    h('p', {}, 'Your share: ', h('strong', {}, money(shareOf(o, lines))), chargeText(o),
       h('span', { class: 'muted' }, ` · to ${[a.name, a.city, a.country].filter(Boolean).join(', ')}`)),
     o.status === 'paid' && !shipped ? h('p', { class: 'actions' }, ship) : null);
 }

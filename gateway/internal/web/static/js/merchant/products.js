@@ -1,7 +1,8 @@
 // The merchant's products: create, edit, restock and archive.
 
-import { h, imageURL, money, moneyInput, parseMoney, field, showError, showInfo, busy, formValues, clearErrors } from '../ui.js';
+import { h, mount, imageURL, money, moneyInput, parseMoney, field, showError, showInfo, busy, formValues, clearErrors } from '../ui.js';
 import { session, merchantFirst } from './app.js';
+import { reviewsPanel } from './reviews.js';
 
 const base = '/api/v1/merchant/products';
 
@@ -20,10 +21,19 @@ export async function products() {
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
   const state = { currency: 'USD', cursor: '', byId: new Map() };
   const editor = productForm(state, message, (p) => upsertRow(p));
+  const reviewsBox = h('div', { id: 'reviews-box' });
+  const showReviews = async (p) => {
+    try {
+      mount(reviewsBox, await reviewsPanel(p, () => mount(reviewsBox)));
+      reviewsBox.scrollIntoView({ block: 'start' });
+    } catch (err) {
+      showError(message, err);
+    }
+  };
 
   const upsertRow = (p) => {
     state.byId.set(p.id, p);
-    const row = productRow(p, { state, message, edit: () => editor.edit(p), replace: upsertRow });
+    const row = productRow(p, { message, edit: () => editor.edit(p), replace: upsertRow, reviews: () => showReviews(p) });
     const old = rows.querySelector(`tr[data-product-id="${CSS.escape(p.id)}"]`);
     if (old) old.replaceWith(row);
     else rows.prepend(row);
@@ -35,7 +45,7 @@ export async function products() {
       for (const p of page.items || []) {
         if (!state.byId.size && p.price) state.currency = p.price.currency;
         state.byId.set(p.id, p);
-        rows.append(productRow(p, { state, message, edit: () => editor.edit(p), replace: upsertRow }));
+        rows.append(productRow(p, { message, edit: () => editor.edit(p), replace: upsertRow, reviews: () => showReviews(p) }));
       }
       editor.setCurrency(state.currency);
       state.cursor = page.next_cursor || '';
@@ -58,7 +68,8 @@ export async function products() {
           h('th', { scope: 'col', class: 'num' }, 'Price'), h('th', { scope: 'col', class: 'num' }, 'Available'),
           h('th', { scope: 'col' }, 'Restock'), h('th', { scope: 'col' }, 'Actions'))),
         rows)),
-    more);
+    more,
+    reviewsBox);
 }
 
 /** The create/edit form in a disclosure; edit(p) fills it for a PATCH. */
@@ -76,6 +87,7 @@ function productForm(state, pageMessage, saved) {
       field('Category', { name: 'category', required: true, id: 'p-category' }),
       field('Price', { name: 'price', inputmode: 'decimal', required: true, id: 'p-price', placeholder: '19.99' }),
       field('Currency', { name: 'currency', maxlength: 3, id: 'p-currency', value: state.currency }),
+      field('Weight (g)', { name: 'weight_grams', type: 'number', min: 0, inputmode: 'numeric', id: 'p-weight', hint: 'For weight-band shipping.' }),
       stock),
     field('Description', { name: 'description', multiline: true, id: 'p-description' }),
     field('Image URL (optional)', { name: 'image', type: 'url', id: 'p-image', hint: 'Leave empty for a generated picture.' }),
@@ -110,6 +122,7 @@ function productForm(state, pageMessage, saved) {
       const body = {
         sku: v.sku, name: v.name, category: v.category, description: v.description,
         price: { amount, currency },
+        weight_grams: Number(v.weight_grams || 0),
         images: [v.image || `${location.origin}/assets/products/${slug(v.name)}.svg`],
       };
       try {
@@ -149,6 +162,7 @@ function productForm(state, pageMessage, saved) {
       el.description.value = p.description || '';
       el.price.value = moneyInput(p.price.amount, p.price.currency);
       el.currency.value = p.price.currency;
+      el.weight_grams.value = p.weight_grams ? String(p.weight_grams) : '';
       el.image.value = (p.images && p.images[0]) || '';
       details.open = true;
       el.name.focus();
@@ -156,7 +170,7 @@ function productForm(state, pageMessage, saved) {
   };
 }
 
-function productRow(p, { message, edit, replace }) {
+function productRow(p, { message, edit, replace, reviews }) {
   const archived = isArchived(p);
   const id = `restock-${p.id}`;
   const delta = h('input', { id, type: 'number', value: 10, inputmode: 'numeric', class: 'small' });
@@ -195,5 +209,7 @@ function productRow(p, { message, edit, replace }) {
       h('label', { for: id, class: 'visually-hidden' }, `Units to add to ${p.name}`), delta, restock)),
     h('td', {}, archived ? '' : h('span', { class: 'inline-form' },
       h('button', { type: 'button', class: 'link', onclick: edit, 'aria-label': `Edit ${p.name}` }, 'Edit'),
+      h('button', { type: 'button', class: 'link show-reviews', onclick: reviews, 'aria-label': `Reviews of ${p.name}` },
+        `Reviews (${p.rating ? p.rating.count : 0})`),
       archive)));
 }

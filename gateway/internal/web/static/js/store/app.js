@@ -54,7 +54,7 @@ export function renderAccount() {
   }
   mount(box,
     h('a', { href: '/orders' }, 'Orders'),
-    h('span', { class: 'who' }, session.user.name || session.user.email),
+    h('a', { href: '/account', class: 'who', id: 'account-link', title: 'Your account and addresses' }, session.user.name || session.user.email),
     h('button', {
       type: 'button', class: 'link', onclick: async () => { await session.logout(); go('/'); },
     }, 'Sign out'));

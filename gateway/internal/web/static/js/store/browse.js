@@ -2,6 +2,7 @@
 
 import { h, imageURL, money, moneyInput, parseMoney, field, showError, showInfo, busy, formValues } from '../ui.js';
 import { session, catalog, go, refreshCartCount } from './app.js';
+import { ratingSummary, reviewsSection } from './reviews.js';
 import * as track from './track.js';
 
 /** A product tile linking to its page. */
@@ -171,17 +172,26 @@ export async function product({ match }) {
       }
     });
   });
-  return h('article', { class: 'product-page' },
+  let rating = ratingSummary(p.rating);
+  const reviews = await reviewsSection(p, (r) => {
+    p.rating = r;
+    const next = ratingSummary(r);
+    rating.replaceWith(next);
+    rating = next;
+  });
+  return h('div', {}, h('article', { class: 'product-page' },
     h('div', { class: 'product-media' }, productImage(p, 'product-image')),
     h('div', { class: 'product-info' },
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
         h('a', { href: '/' }, 'Shop'), ' › ',
         h('a', { href: `/search?category=${encodeURIComponent(p.category)}` }, p.category)),
       h('h1', {}, p.name),
+      rating,
       h('p', { class: 'price big' }, money(p.price)),
       h('p', {}, stockBadge(available)),
       form, message,
       h('h2', {}, 'About this product'),
       h('p', { class: 'description' }, p.description || 'No description yet.'),
-      h('p', { class: 'muted' }, `SKU ${p.sku}`)));
+      h('p', { class: 'muted' }, `SKU ${p.sku}`))),
+    h('div', { class: 'panel product-reviews' }, reviews));
 }

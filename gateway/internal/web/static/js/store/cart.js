@@ -1,193 +1,142 @@
-// The cart and the checkout.
+// The cart: lines grouped by the shop that sells them, each shop's
+// subtotal, discount code and shipping quote, and the code field.
 
-import { request } from '../api.js';
-import { h, mount, money, field, showError, busy, formValues } from '../ui.js';
-import { session, signInFirst, go, refreshCartCount } from './app.js';
-import * as track from './track.js';
+import { h, mount, money, showError, showInfo, busy, clearErrors } from '../ui.js';
+import { session, signInFirst, refreshCartCount, catalog } from './app.js';
 
-/** The cart with quantities that can be changed. */
+/** Which merchant sells a product, learnt from the catalog once per page load. */
+const merchantOf = new Map();
+
+async function learnMerchants(items) {
+  const unknown = items.filter((it) => !merchantOf.has(it.product_id));
+  await Promise.all(unknown.map(async (it) => {
+    try {
+      const p = await catalog(`/api/v1/products/${encodeURIComponent(it.product_id)}`);
+      merchantOf.set(it.product_id, p.merchant_id);
+    } catch { /* shown outside the shops' groups */ }
+  }));
+}
+
+/** "−$2.00": an amount taken off. */
+function minus(m) { return `−${money(m)}`; }
+
+/** The cart with quantities that can be changed and a discount code field. */
 export async function cart() {
   const gate = signInFirst('see your cart');
   if (gate) return gate;
   const message = h('div', { class: 'message', hidden: true });
   const body = h('div', {});
   const view = h('section', { class: 'panel' }, h('h1', {}, 'Your cart'), message, body);
-  const render = (c) => {
+  const codeMessage = h('div', { class: 'message', hidden: true, id: 'discount-message' });
+  const codeInput = h('input', { id: 'discount-code', name: 'code', autocomplete: 'off', autocapitalize: 'characters', maxlength: 32, placeholder: 'e.g. SPRING10' });
+  const apply = h('button', { type: 'submit', class: 'secondary', id: 'apply-code' }, 'Apply');
+  const codeForm = h('form', { class: 'code-form', novalidate: true, id: 'discount-form' },
+    h('div', { class: 'field' }, h('label', { for: 'discount-code' }, 'Discount code'), h('span', { class: 'inline-form' }, codeInput, apply)),
+    codeMessage);
+
+  const render = async (c) => {
     refreshCartCount(c);
     const items = c.items || [];
     if (!items.length) {
       mount(body, h('p', { class: 'empty' }, 'Your cart is empty. ', h('a', { href: '/search' }, 'Browse products')));
       return;
     }
+    await learnMerchants(items);
+    const ctx = { message, render, codeMessage };
+    const charges = c.merchants || [];
+    const grouped = new Set(charges.map((m) => m.merchant_id));
+    const loose = items.filter((it) => !grouped.has(merchantOf.get(it.product_id)));
     mount(body,
-      h('ul', { class: 'lines', 'aria-label': 'Cart items' }, items.map((it) => cartLine(it, message, render))),
-      h('p', { class: 'total' }, 'Total ', h('strong', { id: 'cart-total' }, money(c.total))),
+      loose.length ? h('ul', { class: 'lines', 'aria-label': 'Cart items' }, loose.map((it) => cartLine(it, ctx))) : null,
+      charges.map((m, i) => merchantGroup(m, i, charges.length, items.filter((it) => merchantOf.get(it.product_id) === m.merchant_id), ctx)),
+      codeForm,
+      h('dl', { class: 'totals', id: 'cart-totals' },
+        h('dt', {}, 'Subtotal'), h('dd', { id: 'cart-subtotal' }, money(c.subtotal)),
+        c.discount && c.discount.amount > 0 ? [h('dt', {}, 'Discounts'), h('dd', { id: 'cart-discount', class: 'discount' }, minus(c.discount))] : null,
+        c.shipping ? [h('dt', {}, 'Shipping'), h('dd', { id: 'cart-shipping' }, c.shipping.amount > 0 ? money(c.shipping) : 'Free')] : null,
+        h('dt', { class: 'grand' }, 'Total'), h('dd', { class: 'grand' }, h('strong', { id: 'cart-total' }, money(c.total)))),
       h('p', { class: 'actions' },
         h('a', { class: 'button', href: '/checkout', id: 'to-checkout' }, 'Check out'),
         h('button', {
           type: 'button', class: 'secondary',
           onclick: async () => {
-            try { await session.call('DELETE', '/api/v1/cart'); render(await session.call('GET', '/api/v1/cart')); } catch (err) { showError(message, err); }
+            try { await session.call('DELETE', '/api/v1/cart'); await render(await session.call('GET', '/api/v1/cart')); } catch (err) { showError(message, err); }
           },
         }, 'Empty cart')));
   };
-  render(await session.call('GET', '/api/v1/cart'));
+
+  codeForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const code = codeInput.value.trim();
+    if (!code) {
+      showError(codeMessage, { detail: 'Enter a discount code.', errors: [{ field: 'code', message: 'Enter the code you were given' }] }, codeForm);
+      return;
+    }
+    busy(apply, async () => {
+      try {
+        const c = await session.call('POST', '/api/v1/cart/discount', { body: { code } });
+        clearErrors(codeForm);
+        codeInput.value = '';
+        await render(c || await session.call('GET', '/api/v1/cart'));
+        showInfo(codeMessage, `Code ${code.toUpperCase()} applied.`);
+      } catch (err) {
+        showError(codeMessage, err, codeForm);
+      }
+    });
+  });
+
+  await render(await session.call('GET', '/api/v1/cart'));
   return view;
 }
 
-function cartLine(it, message, render) {
+/** One shop's lines and charge: subtotal, discount, shipping, total. */
+function merchantGroup(m, index, count, items, ctx) {
+  const title = count > 1 ? `Shop ${index + 1} of ${count}` : 'Your items';
+  const rows = [h('dt', {}, 'Subtotal'), h('dd', { class: 'merchant-subtotal' }, money(m.subtotal))];
+  if (m.discount_code) {
+    const remove = h('button', { type: 'button', class: 'link remove-code', 'aria-label': `Remove code ${m.discount_code}` }, 'Remove');
+    remove.addEventListener('click', () => busy(remove, async () => {
+      try {
+        const c = await session.call('DELETE', `/api/v1/cart/discount/${encodeURIComponent(m.discount_code)}`);
+        await ctx.render(c || await session.call('GET', '/api/v1/cart'));
+        showInfo(ctx.codeMessage, `Code ${m.discount_code} removed.`);
+      } catch (err) {
+        showError(ctx.message, err);
+      }
+    }));
+    rows.push(h('dt', {}, 'Discount ', h('span', { class: 'code-tag' }, m.discount_code), ' ', remove));
+    rows.push(m.discount_error
+      ? h('dd', { class: 'merchant-discount discount-error', role: 'note' }, m.discount_error.detail)
+      : h('dd', { class: 'merchant-discount discount' }, minus(m.discount)));
+  }
+  rows.push(h('dt', {}, 'Shipping'));
+  if (m.shipping_error) rows.push(h('dd', { class: 'merchant-shipping shipping-error', role: 'note' }, m.shipping_error.detail));
+  else rows.push(h('dd', { class: 'merchant-shipping' }, m.shipping.amount > 0 ? money(m.shipping) : 'Free'));
+  rows.push(h('dt', {}, 'Shop total'), h('dd', { class: 'merchant-total' }, h('strong', {}, money(m.total))));
+  return h('section', { class: 'merchant-group', 'data-merchant-id': m.merchant_id, 'aria-label': title },
+    h('h2', {}, title),
+    h('ul', { class: 'lines', 'aria-label': `Items of ${title}` }, items.map((it) => cartLine(it, ctx))),
+    h('dl', { class: 'totals merchant-totals' }, rows));
+}
+
+function cartLine(it, { message, render }) {
   const id = `qty-${it.product_id}`;
   const qty = h('input', { id, type: 'number', min: 0, max: 999, value: it.quantity, inputmode: 'numeric' });
   const set = async (n) => {
     try {
       await session.call('PUT', `/api/v1/cart/items/${encodeURIComponent(it.product_id)}`, { body: { quantity: n } });
-      render(await session.call('GET', '/api/v1/cart'));
+      await render(await session.call('GET', '/api/v1/cart'));
     } catch (err) {
       showError(message, err);
     }
   };
   qty.addEventListener('change', () => set(Number(qty.value)));
+  const off = it.discount && it.discount.amount > 0;
   return h('li', { class: 'line', 'data-product-id': it.product_id },
     h('a', { class: 'line-name', href: `/product/${encodeURIComponent(it.product_id)}` }, it.name),
     h('span', { class: 'muted' }, `${money(it.unit_price)} each`),
     h('span', { class: 'field qty' }, h('label', { for: id }, 'Quantity'), qty),
-    h('span', { class: 'line-total' }, money(it.line_total)),
+    h('span', { class: 'line-total' }, money(it.line_total),
+      off ? h('span', { class: 'line-discount discount' }, `${minus(it.discount)} off`) : null),
     h('button', { type: 'button', class: 'link', onclick: () => set(0), 'aria-label': `Remove ${it.name}` }, 'Remove'));
-}
-
-/** Stripe's test payment methods, offered when no publishable key is set. */
-const testMethods = [
-  ['pm_card_visa', 'Visa ending 4242 (succeeds)'],
-  ['pm_card_mastercard', 'Mastercard ending 4444 (succeeds)'],
-  ['pm_card_chargeDeclined', 'Card that is declined'],
-  ['pm_card_chargeDeclinedInsufficientFunds', 'Card with insufficient funds'],
-  ['pm_card_authenticationRequired', 'Card that requires authentication'],
-];
-
-let configPromise = null;
-
-function siteConfig() {
-  configPromise ||= request('GET', '/config.json').catch(() => ({}));
-  return configPromise;
-}
-
-/** A fresh idempotency key for one checkout attempt. */
-function newKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
-
-/** The checkout: shipping address, payment method, place order. */
-export async function checkout() {
-  const gate = signInFirst('check out');
-  if (gate) return gate;
-  const [c, config] = await Promise.all([session.call('GET', '/api/v1/cart'), siteConfig()]);
-  if (!(c.items || []).length) {
-    return h('section', { class: 'panel' }, h('h1', {}, 'Checkout'),
-      h('p', { class: 'empty' }, 'Your cart is empty. ', h('a', { href: '/search' }, 'Browse products')));
-  }
-  track.checkoutStarted(c.items);
-  const saved = (session.user.addresses || [])[0] || {};
-  const a = (name, label, opts = {}) => field(label, { name: `shipping_address.${name}`, value: saved[name] || '', ...opts });
-  const payment = await paymentFieldset(config.stripe_publishable_key);
-  const message = h('div', { class: 'message', hidden: true });
-  const place = h('button', { type: 'submit', id: 'place-order' }, `Place order · ${money(c.total)}`);
-  const form = h('form', { class: 'checkout', novalidate: true },
-    h('fieldset', {},
-      h('legend', {}, 'Shipping address'),
-      a('name', 'Full name', { autocomplete: 'name', required: true, value: saved.name || session.user.name || '' }),
-      a('line1', 'Address line 1', { autocomplete: 'address-line1', required: true }),
-      a('line2', 'Address line 2 (optional)', { autocomplete: 'address-line2' }),
-      h('div', { class: 'row' },
-        a('city', 'City', { autocomplete: 'address-level2', required: true }),
-        a('region', 'Region / state', { autocomplete: 'address-level1' })),
-      h('div', { class: 'row' },
-        a('postal_code', 'Postal code', { autocomplete: 'postal-code', required: true }),
-        a('country', 'Country (2 letters)', { autocomplete: 'country', required: true, maxlength: 2, value: saved.country || 'US' }))),
-    payment.element,
-    message,
-    h('p', { class: 'actions' }, place));
-
-  let key = newKey();
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    busy(place, async () => {
-      place.textContent = 'Placing order…';
-      try {
-        const v = formValues(form);
-        const address = {};
-        for (const [k, val] of Object.entries(v)) {
-          if (k.startsWith('shipping_address.')) address[k.slice(17)] = k.endsWith('country') ? val.toUpperCase() : val;
-        }
-        const method = await payment.method(v);
-        const order = await session.call('POST', '/api/v1/checkout', {
-          body: { payment_method: method, shipping_address: address },
-          headers: { 'Idempotency-Key': key },
-        });
-        refreshCartCount();
-        go(`/orders/${encodeURIComponent(order.id)}`);
-      } catch (err) {
-        // The same key again is safe after a lost answer; after a refusal
-        // the corrected request is a new attempt.
-        if (err.status >= 400 && err.status < 500) key = newKey();
-        showError(message, err, form);
-      }
-    });
-  });
-
-  return h('section', { class: 'panel' },
-    h('h1', {}, 'Checkout'),
-    h('div', { class: 'checkout-layout' },
-      form,
-      h('aside', { class: 'summary', 'aria-label': 'Order summary' },
-        h('h2', {}, 'Summary'),
-        h('ul', { class: 'summary-lines' }, c.items.map((it) => h('li', {},
-          h('span', {}, `${it.quantity} × ${it.name}`), h('span', {}, money(it.line_total))))),
-        h('p', { class: 'total' }, 'Total ', h('strong', {}, money(c.total))))));
-}
-
-/**
- * The payment part of the form: Stripe Elements when a publishable key is
- * configured (Stripe.js is loaded only then), else a choice of Stripe's
- * test payment methods. method(values) resolves to a PaymentMethod id.
- */
-async function paymentFieldset(publishableKey) {
-  if (!publishableKey) {
-    const options = testMethods.map(([id, label], i) => h('div', { class: 'radio' },
-      h('input', { type: 'radio', name: 'payment_method', id: `pm-${id}`, value: id, checked: i === 0 }),
-      h('label', { for: `pm-${id}` }, label)));
-    return {
-      element: h('fieldset', {}, h('legend', {}, 'Payment (test mode)'),
-        h('p', { class: 'hint' }, 'No real card is charged. Pick one of Stripe’s test cards.'), options),
-      method: async (v) => v.payment_method,
-    };
-  }
-  const stripe = await loadStripe(publishableKey);
-  const mountPoint = h('div', { id: 'card-element', class: 'card-element' });
-  const card = stripe.elements().create('card');
-  // Elements mounts into a node that is in the document: wait for the view.
-  const tryMount = () => (mountPoint.isConnected ? card.mount(mountPoint) : requestAnimationFrame(tryMount));
-  requestAnimationFrame(tryMount);
-  return {
-    element: h('fieldset', {}, h('legend', {}, 'Payment'), h('label', { for: 'card-element' }, 'Card'), mountPoint),
-    method: async (v) => {
-      const { paymentMethod, error } = await stripe.createPaymentMethod({
-        type: 'card', card, billing_details: { name: v['shipping_address.name'] },
-      });
-      if (error) throw { detail: error.message, errors: [] };
-      return paymentMethod.id;
-    },
-  };
-}
-
-function loadStripe(key) {
-  return new Promise((resolve, reject) => {
-    if (window.Stripe) { resolve(window.Stripe(key)); return; }
-    const s = document.createElement('script');
-    s.src = 'https://js.stripe.com/v3';
-    s.onload = () => resolve(window.Stripe(key));
-    s.onerror = () => reject(new Error('Could not load the card form from Stripe. Please try again.'));
-    document.head.append(s);
-  });
 }

@@ -3,9 +3,11 @@
 import { Router } from '../router.js';
 import { app, session, renderAccount, refreshCartCount } from './app.js';
 import { home, search, product } from './browse.js';
-import { cart, checkout } from './cart.js';
+import { cart } from './cart.js';
+import { checkout } from './checkout.js';
 import { order, orders } from './orders.js';
 import { login, register } from './account.js';
+import { account } from './addresses.js';
 
 const routes = [
   [/^\/$/, home],
@@ -17,6 +19,7 @@ const routes = [
   [/^\/orders\/([^/]+)$/, order],
   [/^\/login$/, login],
   [/^\/register$/, register],
+  [/^\/account$/, account],
 ];
 
 app.router = new Router(routes, document.getElementById('main'), '/');

@@ -112,13 +112,28 @@ function orderDetails(o) {
       h('caption', { class: 'visually-hidden' }, 'Items'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Item'), h('th', { scope: 'col' }, 'Qty'), h('th', { scope: 'col', class: 'num' }, 'Price'))),
       h('tbody', {}, (o.lines || []).map((l) => h('tr', {},
-        h('td', {}, h('a', { href: `/product/${encodeURIComponent(l.product_id)}` }, l.name)),
+        h('td', {}, h('a', { href: `/product/${encodeURIComponent(l.product_id)}` }, l.name),
+          l.discount && l.discount.amount > 0 ? h('span', { class: 'line-discount discount' }, `−${money(l.discount)} off`) : null),
         h('td', {}, String(l.quantity)),
         h('td', { class: 'num' }, money({ amount: l.unit_price.amount * l.quantity, currency: l.unit_price.currency }))))),
-      h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: 2 }, 'Total'), h('td', { class: 'num' }, h('strong', {}, money(o.total)))))),
+      h('tfoot', {}, orderTotals(o))),
     h('div', { class: 'address' }, h('h2', {}, 'Shipping to'),
       h('address', {}, [a.name, a.line1, a.line2, [a.postal_code, a.city].filter(Boolean).join(' '), a.region, a.country]
         .filter(Boolean).flatMap((t) => [t, h('br')]))));
+}
+
+/** The foot of an order's table: subtotal, discounts (with codes), shipping, total. */
+function orderTotals(o) {
+  const row = (label, value, id) => h('tr', {}, h('th', { scope: 'row', colspan: 2 }, label), h('td', { class: 'num', id }, value));
+  const codes = (o.merchants || []).map((m) => m.discount_code).filter(Boolean);
+  const rows = [];
+  if (o.subtotal) rows.push(row('Subtotal', money(o.subtotal), 'order-subtotal'));
+  if (o.discount && o.discount.amount > 0) {
+    rows.push(row(codes.length ? `Discount (${codes.join(', ')})` : 'Discount', `−${money(o.discount)}`, 'order-discount'));
+  }
+  if (o.shipping) rows.push(row('Shipping', o.shipping.amount > 0 ? money(o.shipping) : 'Free', 'order-shipping'));
+  rows.push(row('Total', h('strong', {}, money(o.total)), 'order-total'));
+  return rows;
 }
 
 /** The shopper's orders, newest first, with "load more". */
