@@ -38,10 +38,26 @@ func (discard) Written(*mongo.Collection, any, []bson.Raw) {}
 // write, then the relay told what to publish.
 func Insert(ctx context.Context, w *mongodb.Writer, n Notifier, coll *mongo.Collection, id string, doc any, entries []Entry) error {
 	if err := w.InsertOne(ctx, coll, id, doc); err != nil {
+		notifyUncertain(n, coll, id, entries, err)
 		return err
 	}
 	notifyEntries(n, coll, id, entries)
 	return nil
+}
+
+// notifyUncertain tells n to look at document id after a write that
+// failed: a write whose answer was lost (the connection cut by a store
+// outage: "socket was unexpectedly closed: EOF") may have been applied,
+// and its retry then finds the state already changed and writes nothing,
+// so no later write would notify the entries and they waited for the
+// next start-up sweep (seen in the chaos suite: an order paid, its
+// order.paid event never published, its stock held for good). The relay
+// loads the document and finds the entries, or none. A duplicate key
+// applied nothing.
+func notifyUncertain(n Notifier, coll *mongo.Collection, id any, entries []Entry, err error) {
+	if len(entries) > 0 && !mongo.IsDuplicateKeyError(err) {
+		n.Notify(coll, id)
+	}
 }
 
 // notifyEntries tells n that a new document holds entries.
@@ -66,8 +82,12 @@ func Update(ctx context.Context, w *mongodb.Writer, n Notifier, coll *mongo.Coll
 		return w.UpdateOne(ctx, coll, id, guard, update, false)
 	}
 	doc, ok, err := w.FindOneAndUpdate(ctx, coll, id, guard, Push(update, entries...), false)
-	if err != nil || !ok {
+	if err != nil {
+		notifyUncertain(n, coll, id, entries, err)
 		return ok, err
+	}
+	if !ok {
+		return false, nil
 	}
 	if pending := PendingOf(doc); len(pending) > 0 {
 		n.Written(coll, id, pending)
