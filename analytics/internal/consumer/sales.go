@@ -6,6 +6,8 @@ package consumer
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/mercato-shop/mercato/analytics/internal/domain"
 	"github.com/mercato-shop/mercato/analytics/internal/usecase"
@@ -47,7 +49,38 @@ func Handlers(svc *usecase.Service) *events.Handlers {
 		return svc.SetStatus(ctx, e.OrderID, domain.StatusCancelled)
 	})
 	events.On(h, events.TypePaymentRefunded, func(ctx context.Context, env events.Envelope, e events.PaymentRefunded) error {
-		return svc.RecordRefund(ctx, e.OrderID, e.RefundID, e.Amount.Amount, e.Amount.Currency, env.Time)
+		return awaitOrder(ctx, refundWait, func() error {
+			return svc.RecordRefund(ctx, e.OrderID, e.RefundID, e.Amount.Amount, e.Amount.Currency, env.Time)
+		})
 	})
 	return h
+}
+
+// refundWait bounds how long a refund waits for its order's paid event.
+// The two come on different topics, so nothing orders them: when the
+// orders topic lags (its relay or this consumer slowed by a restart, a
+// rebalance or a broker outage) a refund arrives first, and the
+// consumer's own retries (about 1.5 s in all) used to dead-letter it
+// (seen in the chaos suite). Waiting holds only that payments partition.
+const refundWait = 2 * time.Minute
+
+// awaitOrder calls record until it stops failing with ErrOrderUnknown or
+// limit passes, pausing 100 ms, then twice as long each time up to 2 s.
+func awaitOrder(ctx context.Context, limit time.Duration, record func() error) error {
+	deadline := time.Now().Add(limit)
+	pause := 100 * time.Millisecond
+	for {
+		err := record()
+		if !errors.Is(err, usecase.ErrOrderUnknown) || time.Now().Add(pause).After(deadline) {
+			return err
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		pause = min(2*pause, 2*time.Second)
+	}
 }

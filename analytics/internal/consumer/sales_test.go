@@ -64,3 +64,48 @@ func TestSalesEventsReachEachMerchantsDashboardOnce(t *testing.T) {
 		t.Errorf("platform: %d orders, %+v, %+v (%v)", p.OrdersToday, p.RevenueToday, p.Today.Refunded, err)
 	}
 }
+
+// TestRefundBeforeItsPaidEventWaitsForIt delivers a refund three seconds
+// before its order's paid event (the payments topic ahead of the orders
+// topic, seen in the chaos suite): the handler waits for the order instead
+// of failing (which the consumer dead-lettered after ~1.5 s of retries),
+// and the refund is counted.
+func TestRefundBeforeItsPaidEventWaitsForIt(t *testing.T) {
+	db := embeddedtest.Database(t, config.Mongo{MongoReadPoolSize: 4})
+	svc := usecase.New(store.New(db.Read, db.Write), nil, nil)
+	h := consumer.Handlers(svc)
+	ctx := context.Background()
+	encode := func(source, typ, subject string, data any) []byte {
+		t.Helper()
+		env, err := events.New(source, typ, subject, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := env.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	usd := events.Money{Amount: 1500, Currency: "USD"}
+	refund := encode(events.SourcePayments, events.TypePaymentRefunded, "o-late", events.PaymentRefunded{OrderID: "o-late", RefundID: "re_late", Amount: usd, Full: true})
+	paid := encode(events.SourceOrders, events.TypeOrderPaid, "o-late", events.OrderPaid{OrderID: "o-late", Total: usd, PaidAt: time.Now(),
+		Lines: []events.OrderLine{{ProductID: "pa", MerchantID: "m-late", Name: "Kite", UnitPrice: usd, Quantity: 1}}})
+
+	paidErr := make(chan error, 1)
+	timer := time.AfterFunc(3*time.Second, func() { paidErr <- h.Handle(ctx, paid) })
+	defer timer.Stop()
+	if err := h.Handle(ctx, refund); err != nil {
+		t.Fatalf("refund before its order's paid event: %v", err)
+	}
+	if err := <-paidErr; err != nil {
+		t.Fatalf("paid: %v", err)
+	}
+	d, err := svc.Dashboard(ctx, "m-late")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.OrdersToday != 1 || len(d.Today.Refunded) != 1 || d.Today.Refunded[0].Amount != 1500 {
+		t.Fatalf("dashboard: %d orders, %+v refunded", d.OrdersToday, d.Today.Refunded)
+	}
+}
