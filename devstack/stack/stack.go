@@ -52,6 +52,10 @@ type Options struct {
 	// ReadyTimeout bounds the wait for every service to become ready,
 	// within ctx (default 2 minutes).
 	ReadyTimeout time.Duration
+	// SwitchableStore fronts FerretDB with a listener that Mongo().
+	// SetReachable can take down and bring back (fault injection; every
+	// byte to the store is copied once more).
+	SwitchableStore bool
 }
 
 // Stack is a running embedded Mercato.
@@ -212,7 +216,7 @@ func (st *Stack) startInfrastructure(opts Options, ports map[string]int) error {
 		return fmt.Errorf("stack: %w", err)
 	}
 	st.kafka = k
-	m, err := embedded.StartMongo(embedded.MongoOptions{Port: opts.Ports.Mongo, DataDir: filepath.Join(st.dataDir, "mongo")})
+	m, err := embedded.StartMongo(embedded.MongoOptions{Port: opts.Ports.Mongo, DataDir: filepath.Join(st.dataDir, "mongo"), Switchable: opts.SwitchableStore})
 	if err != nil {
 		return fmt.Errorf("stack: %w", err)
 	}
@@ -309,6 +313,10 @@ func (st *Stack) MongoURI() string { return st.mongo.URI() }
 
 // Kafka is the in-process broker, e.g. for injecting faults in tests.
 func (st *Stack) Kafka() *embedded.Kafka { return st.kafka }
+
+// Mongo is the in-process FerretDB, e.g. for making it unreachable
+// (Options.SwitchableStore).
+func (st *Stack) Mongo() *embedded.Mongo { return st.mongo }
 
 // Stripe is the in-process Stripe emulator: count an order's charges
 // (Order), inject faults (SetFaults), finish 3-D Secure (Authenticate).

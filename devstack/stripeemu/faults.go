@@ -27,6 +27,11 @@ type Faults struct {
 	WebhookDelayMS int `json:"webhook_delay_ms"`
 	// DuplicateWebhooks delivers every new event twice.
 	DuplicateWebhooks bool `json:"duplicate_webhooks"`
+	// ReorderWindowMS holds every new event (and, with duplicates, the
+	// second copy again) a random 0..N ms more, so that events emitted
+	// in one order arrive in another: a later event of a PaymentIntent
+	// may overtake an earlier one, a duplicate may come after both.
+	ReorderWindowMS int `json:"reorder_window_ms"`
 }
 
 // faultSwitch holds the current Faults.
@@ -93,15 +98,21 @@ func (s *faultSwitch) before(ctx context.Context) (int, bool) {
 	return status, true
 }
 
-// webhookFaults are the delivery switches for a new event.
-func (s *faultSwitch) webhookFaults() (copies int, delay time.Duration) {
+// webhookFaults are the delivery switches for a new event: how many
+// copies, the wait before the first and the wait before each further one.
+func (s *faultSwitch) webhookFaults() (copies int, delay, gap time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	copies = 1
 	if s.f.DuplicateWebhooks {
 		copies = 2
 	}
-	return copies, time.Duration(s.f.WebhookDelayMS) * time.Millisecond
+	delay = time.Duration(s.f.WebhookDelayMS) * time.Millisecond
+	if w := s.f.ReorderWindowMS; w > 0 {
+		delay += time.Duration(rand.IntN(w)) * time.Millisecond //nolint:gosec // G404: fault injection, not security
+		gap = time.Duration(rand.IntN(w)) * time.Millisecond    //nolint:gosec // G404: fault injection, not security
+	}
+	return copies, delay, gap
 }
 
 func (s *faultSwitch) answerDelay() time.Duration {

@@ -45,8 +45,8 @@ func (e *Emulator) emit(eventType string, obj any) {
 		return
 	}
 	e.events[ev.ID] = payload
-	copies, delay := e.faults.webhookFaults()
-	e.hooks.send(ev.ID, eventType, payload, copies, delay)
+	copies, delay, gap := e.faults.webhookFaults()
+	e.hooks.send(ev.ID, eventType, payload, copies, delay, gap)
 }
 
 // webhooks delivers signed events to one URL, retrying failures with
@@ -82,8 +82,9 @@ func (w *webhooks) close() {
 	w.wg.Wait()
 }
 
-// send delivers payload copies times, each until acknowledged, after delay.
-func (w *webhooks) send(eventID, eventType string, payload []byte, copies int, delay time.Duration) {
+// send delivers payload copies times, each until acknowledged, the first
+// after delay and each further one gap after the previous.
+func (w *webhooks) send(eventID, eventType string, payload []byte, copies int, delay, gap time.Duration) {
 	w.mu.Lock()
 	d := &Delivery{EventID: eventID, Type: eventType}
 	w.deliveries[eventID] = d
@@ -98,14 +99,18 @@ func (w *webhooks) send(eventID, eventType string, payload []byte, copies int, d
 	go func() {
 		defer w.wg.Done()
 		defer w.update(d, func() { d.Done = true })
-		if delay > 0 {
-			select {
-			case <-w.ctx.Done():
-				return
-			case <-time.After(delay):
+		for i := range copies {
+			wait := delay
+			if i > 0 {
+				wait = gap
 			}
-		}
-		for range copies {
+			if wait > 0 {
+				select {
+				case <-w.ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+			}
 			if !w.deliverWithRetries(url, d, payload) {
 				return
 			}

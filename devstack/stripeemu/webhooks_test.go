@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -212,5 +213,44 @@ func TestAdminEndpoints(t *testing.T) {
 	resp.Body.Close()
 	if f := em.Faults(); f.FailNext != 1 || f.ErrorStatus != 503 {
 		t.Errorf("faults = %+v", f)
+	}
+}
+
+// TestReorderedWebhooksSwitch charges ten orders one after the other with
+// the reorder window on: the payment_intent.succeeded events do not arrive
+// in the order they were emitted, and each one arrives.
+func TestReorderedWebhooksSwitch(t *testing.T) {
+	rc := &receiver{t: t, secret: stripeemu.DefaultWebhookSecret}
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	em := startEmulator(t, stripeemu.Options{WebhookURL: srv.URL})
+	em.SetFaults(stripeemu.Faults{ReorderWindowMS: 500})
+	c := stripeClients(em, em.SecretKey())
+	var emitted []string
+	for i := range 10 {
+		pi, err := c.intents.New(chargeParams("order-reorder-"+string(rune('a'+i)), "pm_card_visa", 700, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		emitted = append(emitted, pi.ID)
+	}
+	waitFor(t, "ten payment_intent.succeeded", 10*time.Second, func() bool {
+		return len(rc.received("payment_intent.succeeded")) == 10
+	})
+	var arrived []string
+	for _, ev := range rc.received("payment_intent.succeeded") {
+		var pi stripe.PaymentIntent
+		if err := json.Unmarshal(ev.Data.Raw, &pi); err != nil {
+			t.Fatal(err)
+		}
+		arrived = append(arrived, pi.ID)
+	}
+	if slices.Equal(arrived, emitted) {
+		t.Fatalf("events arrived in emission order with reordering on: %v", arrived)
+	}
+	slices.Sort(arrived)
+	slices.Sort(emitted)
+	if !slices.Equal(arrived, emitted) {
+		t.Fatalf("arrived %v, emitted %v", arrived, emitted)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,6 +26,7 @@ import (
 type Kafka struct {
 	cluster *kfake.Cluster
 	addr    string
+	ln      *switchListener
 }
 
 // KafkaOptions configure StartKafka.
@@ -44,6 +46,7 @@ func StartKafka(opts KafkaOptions) (*Kafka, error) {
 	if opts.Partitions <= 0 {
 		opts.Partitions = 3
 	}
+	var ln *switchListener // the first broker's, for SetReachable
 	kopts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.Ports(opts.Port),
@@ -55,7 +58,11 @@ func StartKafka(opts KafkaOptions) (*Kafka, error) {
 			if err != nil {
 				return nil, err
 			}
-			return net.Listen(network, net.JoinHostPort("127.0.0.1", port))
+			l, err := listenSwitch(network, net.JoinHostPort("127.0.0.1", port))
+			if err == nil && ln == nil {
+				ln = l
+			}
+			return l, err
 		}),
 	}
 	if opts.DataDir != "" {
@@ -73,8 +80,25 @@ func StartKafka(opts KafkaOptions) (*Kafka, error) {
 		c.Close()
 		return nil, errors.New("start kafka broker: no listen address")
 	}
-	return &Kafka{cluster: c, addr: addrs[0]}, nil
+	return &Kafka{cluster: c, addr: addrs[0], ln: ln}, nil
 }
+
+// SetReachable takes the broker's listener down (false: the port refuses
+// connections and every open connection is closed, as when the broker's
+// host is gone) or brings it back on the same port (true). The broker
+// keeps its data and groups meanwhile.
+func (k *Kafka) SetReachable(up bool) error {
+	if k.ln == nil {
+		return errors.New("kafka: no switchable listener")
+	}
+	if up {
+		return k.ln.Up()
+	}
+	return k.ln.Down()
+}
+
+// Reachable says whether the broker's listener is up.
+func (k *Kafka) Reachable() bool { return k.ln != nil && k.ln.IsUp() }
 
 // Addr is the bootstrap address, host:port.
 func (k *Kafka) Addr() string { return k.addr }
@@ -91,6 +115,7 @@ type Mongo struct {
 	done    chan error
 	uri     string
 	indexer *idIndexer // nil on PostgreSQL
+	front   *switchListener
 }
 
 // MongoOptions configure StartMongo.
@@ -103,6 +128,10 @@ type MongoOptions struct {
 	PostgreSQLURL string
 	// Logger for FerretDB's own logs; nil discards them below warnings.
 	Logger *slog.Logger
+	// Switchable puts a forwarding listener on Port in front of FerretDB
+	// (which then listens on a private port), so that SetReachable can cut
+	// the clients off and let them back in. It costs a copy of every byte.
+	Switchable bool
 }
 
 // StartMongo starts FerretDB on 127.0.0.1 and waits until it accepts
@@ -115,8 +144,17 @@ func StartMongo(opts MongoOptions) (*Mongo, error) {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	var front *switchListener
+	listen := net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port))
+	if opts.Switchable {
+		l, err := listenSwitch("tcp", listen)
+		if err != nil {
+			return nil, fmt.Errorf("start mongo: %w", err)
+		}
+		front, listen = l, "127.0.0.1:0"
+	}
 	cfg := &ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port))},
+		Listener: ferretdb.ListenerConfig{TCP: listen},
 		Logger:   logger,
 	}
 	var indexer *idIndexer
@@ -139,10 +177,13 @@ func StartMongo(opts MongoOptions) (*Mongo, error) {
 	}
 	f, err := ferretdb.New(cfg)
 	if err != nil {
+		if front != nil {
+			_ = front.Close()
+		}
 		return nil, fmt.Errorf("start mongo: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &Mongo{cancel: cancel, done: make(chan error, 1), indexer: indexer}
+	m := &Mongo{cancel: cancel, done: make(chan error, 1), indexer: indexer, front: front}
 	go func() { m.done <- f.Run(ctx) }()
 	if indexer != nil {
 		go indexer.run(ctx)
@@ -153,14 +194,56 @@ func StartMongo(opts MongoOptions) (*Mongo, error) {
 	go func() { uriCh <- f.MongoDBURI() }()
 	select {
 	case m.uri = <-uriCh:
+		if front == nil {
+			return m, nil
+		}
+		if err := m.startFront(front); err != nil {
+			return nil, err
+		}
 		return m, nil
 	case err := <-m.done:
+		m.stopFront()
 		cancel()
 		return nil, fmt.Errorf("start mongo: %w", err)
 	case <-time.After(10 * time.Second):
+		m.stopFront()
 		cancel()
 		return nil, errors.New("start mongo: not listening after 10s")
 	}
+}
+
+// startFront forwards the front listener to FerretDB's private address
+// (taken from its URI) and makes the URI name the front's address.
+func (m *Mongo) startFront(front *switchListener) error {
+	u, err := url.Parse(m.uri)
+	if err != nil {
+		m.stopFront()
+		m.cancel()
+		return fmt.Errorf("start mongo: uri %q: %w", m.uri, err)
+	}
+	go proxy(front, u.Host)
+	u.Host = front.addr
+	m.uri = u.String()
+	return nil
+}
+
+func (m *Mongo) stopFront() {
+	if m.front != nil {
+		_ = m.front.Close()
+	}
+}
+
+// SetReachable cuts every client off FerretDB (false: its port refuses
+// connections and open ones are closed) or lets them back in on the same
+// port (true). Only with MongoOptions.Switchable.
+func (m *Mongo) SetReachable(up bool) error {
+	if m.front == nil {
+		return errors.New("mongo: not started Switchable")
+	}
+	if up {
+		return m.front.Up()
+	}
+	return m.front.Down()
 }
 
 // IndexIDs gives every collection that exists now the _id expression index
@@ -180,6 +263,7 @@ func (m *Mongo) URI() string { return m.uri }
 
 // Close stops FerretDB and waits up to 10 s for it to finish.
 func (m *Mongo) Close() error {
+	m.stopFront()
 	m.cancel()
 	select {
 	case err := <-m.done:
