@@ -4,13 +4,13 @@ go 1.26.8
 
 replace github.com/mercato-shop/mercato/platform => ../platform
 
-replace github.com/mercato-shop/mercato/devstack => ../devstack
+replace github.com/mercato-shop/mercato/testkit => ../testkit
 
 require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/google/uuid v1.6.0
-	github.com/mercato-shop/mercato/devstack v0.0.0
 	github.com/mercato-shop/mercato/platform v0.0.0
+	github.com/mercato-shop/mercato/testkit v0.0.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/wneessen/go-mail v0.8.1
 	go.mongodb.org/mongo-driver v1.17.10

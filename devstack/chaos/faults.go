@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 // recoverTimeout bounds the wait for a service to be ready again after a

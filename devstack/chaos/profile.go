@@ -3,7 +3,7 @@ package chaos
 import (
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 // Kind is what a fault does.

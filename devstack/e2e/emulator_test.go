@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 // The Stripe emulator is run by the stack for the payments service. The

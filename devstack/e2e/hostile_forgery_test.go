@@ -20,7 +20,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 // raw sends a request with a body exactly as given (nil: none); stream

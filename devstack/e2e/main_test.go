@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/devstack/stack"
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
 	"github.com/mercato-shop/mercato/devstack/supervisor"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 var (

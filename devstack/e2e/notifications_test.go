@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/mailsink"
+	"github.com/mercato-shop/mercato/testkit/mailsink"
 )
 
 // mail is one email the stack's SMTP sink received, parsed from its MIME.

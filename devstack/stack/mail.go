@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/mailsink"
+	"github.com/mercato-shop/mercato/testkit/mailsink"
 )
 
 // mailUI serves the mail sink's page on its own port.

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/devstack/stack"
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 // paymentEvents collects payments.events by order id.

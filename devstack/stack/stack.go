@@ -19,10 +19,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/mailsink"
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
 	"github.com/mercato-shop/mercato/devstack/supervisor"
 	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/testkit/mailsink"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 // Options configure Start.

@@ -25,7 +25,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 func main() {

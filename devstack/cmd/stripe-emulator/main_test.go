@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 func TestHealthcheckProbesTheRunningEmulator(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/mercato-shop/mercato/devstack/admin"
 	"github.com/mercato-shop/mercato/devstack/stack"
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 // upConfig is what the flags of `up` configure.

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/mailsink"
 	"github.com/mercato-shop/mercato/notifications/internal/domain"
 	"github.com/mercato-shop/mercato/notifications/internal/mailer"
+	"github.com/mercato-shop/mercato/testkit/mailsink"
 )
 
 func sinkAndSender(t *testing.T) (*mailsink.Sink, *mailer.SMTP) {

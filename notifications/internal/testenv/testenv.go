@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/mailsink"
 	"github.com/mercato-shop/mercato/notifications/internal/consumer"
 	"github.com/mercato-shop/mercato/notifications/internal/domain"
 	"github.com/mercato-shop/mercato/notifications/internal/mailer"
@@ -23,6 +22,7 @@ import (
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/testkit/mailsink"
 )
 
 // Run starts FerretDB and kfake for the package's tests (TestMain).

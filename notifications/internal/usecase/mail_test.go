@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/mailsink"
 	"github.com/mercato-shop/mercato/notifications/internal/domain"
 	"github.com/mercato-shop/mercato/notifications/internal/testenv"
 	"github.com/mercato-shop/mercato/platform/events"
+	"github.com/mercato-shop/mercato/testkit/mailsink"
 )
 
 func TestAPaidOrderEmailsTheShopperAndEachMerchantExactlyOnce(t *testing.T) {

@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/mailsink"
 	"github.com/mercato-shop/mercato/notifications/internal/domain"
 	"github.com/mercato-shop/mercato/notifications/internal/store"
 	"github.com/mercato-shop/mercato/notifications/internal/testenv"
 	"github.com/mercato-shop/mercato/notifications/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
+	"github.com/mercato-shop/mercato/testkit/mailsink"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Run(m)) }

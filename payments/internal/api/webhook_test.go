@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
 	"github.com/mercato-shop/mercato/payments/internal/api"
 	"github.com/mercato-shop/mercato/payments/internal/domain"
 	"github.com/mercato-shop/mercato/payments/internal/testenv"
 	"github.com/mercato-shop/mercato/platform/events"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 func TestWebhookBeforeTheSynchronousAnswer(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
 	"github.com/mercato-shop/mercato/payments/internal/consumer"
 	"github.com/mercato-shop/mercato/payments/internal/domain"
 	"github.com/mercato-shop/mercato/payments/internal/testenv"
@@ -16,6 +15,7 @@ import (
 	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 func TestMain(m *testing.M) {

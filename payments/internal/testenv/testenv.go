@@ -14,7 +14,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
 	"github.com/mercato-shop/mercato/payments/internal/store"
 	"github.com/mercato-shop/mercato/payments/internal/stripeapi"
 	"github.com/mercato-shop/mercato/platform/breaker"
@@ -23,6 +22,7 @@ import (
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 // RunWithMongo starts the embedded FerretDB, runs the package's tests and

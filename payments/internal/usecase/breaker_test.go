@@ -10,13 +10,13 @@ import (
 
 	"github.com/sony/gobreaker"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
 	"github.com/mercato-shop/mercato/payments/internal/domain"
 	"github.com/mercato-shop/mercato/payments/internal/testenv"
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/service"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 func TestStripeDownOpensTheBreakerAndPaymentsRecoverByThemselves(t *testing.T) {

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
 	"github.com/mercato-shop/mercato/payments/internal/domain"
 	"github.com/mercato-shop/mercato/payments/internal/store"
 	"github.com/mercato-shop/mercato/payments/internal/stripeapi"
 	"github.com/mercato-shop/mercato/payments/internal/testenv"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.RunWithMongo(m)) }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/stripe/stripe-go/v76"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 func TestSameKeySameParamsReplaysTheFirstAnswer(t *testing.T) {

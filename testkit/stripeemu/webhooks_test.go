@@ -14,7 +14,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
-	"github.com/mercato-shop/mercato/devstack/stripeemu"
+	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 
 // receiver is a webhook endpoint that verifies signatures with stripe-go

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mercato-shop/mercato/devstack/mailsink"
+	"github.com/mercato-shop/mercato/testkit/mailsink"
 )
 
 const message = "From: Shop <shop@example.test>\r\nTo: Ada <ada@example.test>\r\nSubject: =?UTF-8?q?Caf=C3=A9_order?=\r\n" +
