@@ -20,6 +20,22 @@ type Product struct {
 	Version     int64     `json:"version"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// Variants (optional, absent on products without options and from
+	// producers before them). A variant is a stock item of its own, keyed
+	// by its id: VariantOf names its product and VariantOptions its value
+	// of each option. A product with variants has Options and VariantIDs
+	// and no stock of its own (Available 0).
+	VariantOf      string            `json:"variant_of,omitempty"`
+	VariantOptions map[string]string `json:"variant_options,omitempty"`
+	Options        []ProductOption   `json:"options,omitempty"`
+	VariantIDs     []string          `json:"variant_ids,omitempty"`
+}
+
+// ProductOption is one option of a product with variants, such as size,
+// with its values.
+type ProductOption struct {
+	Name   string   `json:"name"`
+	Values []string `json:"values"`
 }
 
 // StockLine is a quantity of one product.

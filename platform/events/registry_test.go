@@ -145,6 +145,15 @@ func fill(v reflect.Value, seed int) {
 			fill(s.Index(i), seed+i+1)
 		}
 		v.Set(s)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		for i := range 2 {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			fill(k, seed+i+1)
+			fill(e, seed+i+11)
+			m.SetMapIndex(k, e)
+		}
+		v.Set(m)
 	case reflect.Struct:
 		if v.Type() == reflect.TypeOf(time.Time{}) {
 			v.Set(reflect.ValueOf(time.Date(2026, 3, seed%28+1, 10, 30, 15, 123456789, time.UTC)))

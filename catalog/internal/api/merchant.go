@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -23,6 +24,9 @@ type createRequest struct {
 	Stock       int64    `json:"stock"`
 	Images      []string `json:"images"`
 	WeightGrams int64    `json:"weight_grams"`
+	// Options and Variants make a product with variants (both or neither).
+	Options  []OptionJSON     `json:"options"`
+	Variants []variantRequest `json:"variants"`
 }
 
 // patchRequest is the body of PATCH /api/v1/merchant/products/{id}; absent
@@ -54,17 +58,24 @@ func (h *Handlers) createProduct(c *gin.Context) {
 		httpserver.WriteError(c, err)
 		return
 	}
-	p, err := h.svc.CreateProduct(c, merchantID(c), domain.Draft{
+	d := domain.Draft{
 		SKU: req.SKU, Name: req.Name, Description: req.Description, Category: req.Category,
 		Price: domain.Money(req.Price), Stock: req.Stock, Images: req.Images,
 		WeightGrams: req.WeightGrams,
-	})
+	}
+	for _, o := range req.Options {
+		d.Options = append(d.Options, domain.Option{Name: o.Name, Values: o.Values})
+	}
+	for _, v := range req.Variants {
+		d.Variants = append(d.Variants, v.draft())
+	}
+	p, err := h.svc.CreateProduct(c, merchantID(c), d)
 	if err != nil {
 		httpserver.WriteError(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/merchant/products/"+url.PathEscape(p.ID))
-	c.JSON(http.StatusCreated, NewMerchantProduct(p))
+	c.JSON(http.StatusCreated, NewMerchantProduct(h.svc.Shown(p)))
 }
 
 func (h *Handlers) listOwnProducts(c *gin.Context) {
@@ -101,7 +112,7 @@ func (h *Handlers) getOwnProduct(c *gin.Context) {
 		httpserver.WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, NewMerchantProduct(p))
+	c.JSON(http.StatusOK, NewMerchantProduct(h.svc.Shown(p)))
 }
 
 func (h *Handlers) updateProduct(c *gin.Context) {
@@ -120,7 +131,7 @@ func (h *Handlers) updateProduct(c *gin.Context) {
 		httpserver.WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, NewMerchantProduct(p))
+	c.JSON(http.StatusOK, NewMerchantProduct(h.svc.Shown(p)))
 }
 
 func (h *Handlers) archiveProduct(c *gin.Context) {
@@ -142,6 +153,10 @@ func (h *Handlers) restock(c *gin.Context) {
 		return
 	}
 	p, err := h.svc.Restock(c, merchantID(c), c.Param("id"), *req.Delta)
+	if errors.Is(err, domain.ErrHasVariants) {
+		writeCodedError(c, err, CodeHasVariants)
+		return
+	}
 	if err != nil {
 		httpserver.WriteError(c, fmt.Errorf("restock: %w", err))
 		return

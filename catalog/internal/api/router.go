@@ -36,6 +36,8 @@ func Register(r gin.IRouter, svc *usecase.Service, model *readmodel.Model, verif
 	m.PATCH("/:id", h.updateProduct)
 	m.DELETE("/:id", h.archiveProduct)
 	m.POST("/:id/stock", h.restock)
+	m.POST("/:id/variants", h.addVariant)
+	m.PATCH("/:id/variants/:variant_id", h.updateVariant)
 	m.POST("/:id/reviews/:review_id/reply", h.replyToReview)
 }
 

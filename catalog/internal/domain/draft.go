@@ -39,6 +39,10 @@ type Draft struct {
 	// WeightGrams is one unit's shipping weight, 0 (the default) when the
 	// merchant gives none.
 	WeightGrams int64
+	// Options and Variants make the product a parent of variants (both or
+	// neither); its Stock must then be 0.
+	Options  []Option
+	Variants []VariantDraft
 }
 
 // Patch is a partial update of a product's details; nil fields stay as
@@ -71,6 +75,7 @@ func (d Draft) Validate(currency string) error {
 	if d.Stock < 0 || d.Stock > MaxInitialStock {
 		v.Add("stock", "must be between 0 and 1000000")
 	}
+	d.checkVariants(v, currency)
 	return v.Err()
 }
 
@@ -119,10 +124,26 @@ func NewProduct(id, merchantID string, d Draft, now time.Time) Product {
 		WeightGrams: d.WeightGrams,
 		Stock:       Stock{Available: d.Stock},
 		Initial:     d.Stock,
+		Options:     CopyOptions(d.Options),
 		Version:     1,
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}
+}
+
+// NewProductWithVariants builds the product and the variants a validated
+// draft describes; the product lists the variants' ids. Without options
+// the list of variants is empty.
+func NewProductWithVariants(id, merchantID string, d Draft, now time.Time) (Product, []Product) {
+	p := NewProduct(id, merchantID, d, now)
+	if len(d.Variants) == 0 {
+		return p, nil
+	}
+	variants := NewVariants(p, d, now)
+	for _, v := range variants {
+		p.VariantIDs = append(p.VariantIDs, v.ID)
+	}
+	return p, variants
 }
 
 // Apply returns prod with the patch's fields set, at now. It does not bump
@@ -189,11 +210,15 @@ func checkCategory(v *apperr.ValidationError, c string) {
 }
 
 func checkPrice(v *apperr.ValidationError, m Money, currency string) {
+	checkPriceAt(v, "price", m, currency)
+}
+
+func checkPriceAt(v *apperr.ValidationError, field string, m Money, currency string) {
 	if m.Amount <= 0 || m.Amount > MaxPriceAmount {
-		v.Add("price.amount", "must be a positive integer of minor units")
+		v.Add(field+".amount", "must be a positive integer of minor units")
 	}
 	if m.Currency != currency {
-		v.Add("price.currency", "must be "+currency)
+		v.Add(field+".currency", "must be "+currency)
 	}
 }
 

@@ -46,6 +46,19 @@ type Product struct {
 	Restocked int64
 	// Rating aggregates the ratings of the product's reviews.
 	Rating Rating
+	// Options are the choices of a product with variants (its "parent"),
+	// VariantIDs its variants in order; both empty for a product without
+	// options, which is its own single variant (variants.go).
+	Options    []Option
+	VariantIDs []string
+	// VariantOf is the parent's id on a variant, and VariantOptions its
+	// value of every option; both empty on other products.
+	VariantOf      string
+	VariantOptions map[string]string
+	// Variants is filled by the read model on the copy of a parent it
+	// renders (its variants with their own stock and prices); it is never
+	// stored.
+	Variants []Product
 	// Version grows with every write; stale snapshots are recognised by it.
 	Version   int64
 	CreatedAt time.Time
@@ -61,3 +74,10 @@ func (p Product) InvariantHolds() bool {
 
 // Visible reports whether shoppers may see the product.
 func (p Product) Visible() bool { return !p.Archived }
+
+// HasVariants reports whether p is the parent of variants: it has options,
+// and no stock of its own.
+func (p Product) HasVariants() bool { return len(p.Options) > 0 }
+
+// IsVariant reports whether p is a variant of another product.
+func (p Product) IsVariant() bool { return p.VariantOf != "" }

@@ -15,7 +15,15 @@ import (
 // each (quadratic at start-up). Products the model already has go through
 // the version check of Apply.
 func (m *Model) Load(products []domain.Product) int {
-	built := m.newItems(products)
+	var simple, family []domain.Product
+	for _, p := range products {
+		if isFamily(p) {
+			family = append(family, p)
+		} else {
+			simple = append(simple, p)
+		}
+	}
+	built := m.newItems(simple)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	stored := 0
@@ -38,7 +46,25 @@ func (m *Model) Load(products []domain.Product) int {
 		fresh = append(fresh, it)
 	}
 	m.bulkIndex(fresh)
+	// Parents and variants one by one, variants first: each is shown with
+	// the others of its family.
+	slices.SortStableFunc(family, func(a, b domain.Product) int { return cmpBool(b.IsVariant(), a.IsVariant()) })
+	for _, p := range family {
+		if m.applyFamilyLocked(p) {
+			stored++
+		}
+	}
 	return stored + len(fresh)
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // newItems builds the items of products on every core.
@@ -77,7 +103,7 @@ func (m *Model) bulkIndex(items []*item) {
 			m.byMerchant[it.p.MerchantID] = own
 		}
 		own[it.p.ID] = it
-		if !it.p.Visible() {
+		if !it.visible {
 			continue
 		}
 		for _, v := range m.views {

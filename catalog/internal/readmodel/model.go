@@ -39,9 +39,20 @@ type Model struct {
 
 // item is one product with what reads need precomputed.
 type item struct {
-	slot      int32
-	p         domain.Product
-	words     []string // sorted, unique: name, description, category, SKU
+	slot int32
+	p    domain.Product // as stored
+	// shown is the product as shoppers see it: p itself, or a parent with
+	// its variants (lowest price, summed stock), or a variant with its
+	// parent's details (variants.go). Sorting, filters and the public JSON
+	// use it.
+	shown domain.Product
+	// listed items are browsed, searched, counted in categories and
+	// listed to their merchant: every product but variants.
+	listed bool
+	// visible items may be read by shoppers: not archived, and for a
+	// variant, its parent is known and not archived.
+	visible   bool
+	words     []string // sorted, unique: name, description, category, SKU (and a parent's variants' SKUs)
 	nameWords []string // sorted, unique
 	public    []byte
 }
@@ -65,6 +76,11 @@ func New(render Renderer) *Model {
 // Apply stores p unless the model already has this version or a newer
 // one, and reports whether it did.
 func (m *Model) Apply(p domain.Product) bool {
+	if isFamily(p) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return m.applyFamilyLocked(p)
+	}
 	it := m.newItem(p)
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -74,13 +90,20 @@ func (m *Model) Apply(p domain.Product) bool {
 // applyLocked stores it unless the model has its version or a newer one;
 // the caller holds the write lock.
 func (m *Model) applyLocked(it *item) bool {
-	p := it.p
-	old := m.items[p.ID]
-	if old != nil && old.p.Version >= p.Version {
+	if old := m.items[it.p.ID]; old != nil && old.p.Version >= it.p.Version {
 		return false
 	}
+	m.replaceLocked(it)
+	return true
+}
+
+// replaceLocked stores it in place of the product's current item; the
+// caller holds the write lock.
+func (m *Model) replaceLocked(it *item) {
+	p := it.p
+	old := m.items[p.ID]
 	// Stock changes, the common case, leave the words alone.
-	wordsChanged := old == nil || old.p.Visible() != p.Visible() || !slices.Equal(old.words, it.words)
+	wordsChanged := old == nil || old.visible != it.visible || !slices.Equal(old.words, it.words)
 	if old != nil {
 		it.slot = old.slot
 		m.unindex(old, wordsChanged)
@@ -92,7 +115,6 @@ func (m *Model) applyLocked(it *item) bool {
 	m.items[p.ID] = it
 	m.slots[it.slot] = it
 	m.index(it, wordsChanged)
-	return true
 }
 
 // Len is the number of products, archived ones included.
@@ -118,7 +140,7 @@ func (m *Model) PublicJSON(id string) ([]byte, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	it, ok := m.items[id]
-	if !ok || !it.p.Visible() {
+	if !ok || !it.visible {
 		return nil, false
 	}
 	return it.public, true
@@ -131,7 +153,7 @@ func (m *Model) PublicBatch(ids []string) [][]byte {
 	defer m.mu.RUnlock()
 	out := make([][]byte, 0, len(ids))
 	for _, id := range ids {
-		if it, ok := m.items[id]; ok && it.p.Visible() {
+		if it, ok := m.items[id]; ok && it.visible {
 			out = append(out, it.public)
 		}
 	}
@@ -156,21 +178,36 @@ func (m *Model) Categories() []Category {
 	return out
 }
 
+// newItem is the item of a product without variants.
 func (m *Model) newItem(p domain.Product) *item {
-	all := domain.Words(p.Name + " " + p.Description + " " + p.Category + " " + p.SKU)
-	return &item{p: p, words: uniqueSorted(all), nameWords: uniqueSorted(domain.Words(p.Name)), public: m.render(p)}
+	return m.itemOf(p, p, true, p.Visible())
+}
+
+// itemOf is the item of p shown as shown.
+func (m *Model) itemOf(p, shown domain.Product, listed, visible bool) *item {
+	text := shown.Name + " " + shown.Description + " " + shown.Category + " " + shown.SKU
+	for _, v := range shown.Variants {
+		text += " " + v.SKU
+	}
+	return &item{
+		p: p, shown: shown, listed: listed, visible: visible,
+		words: uniqueSorted(domain.Words(text)), nameWords: uniqueSorted(domain.Words(shown.Name)), public: m.render(shown),
+	}
 }
 
 // index adds it to every structure (the search index only if its words
 // changed); the caller holds the write lock.
 func (m *Model) index(it *item, words bool) {
+	if !it.listed {
+		return
+	}
 	own := m.byMerchant[it.p.MerchantID]
 	if own == nil {
 		own = map[string]*item{}
 		m.byMerchant[it.p.MerchantID] = own
 	}
 	own[it.p.ID] = it
-	if !it.p.Visible() {
+	if !it.visible {
 		return
 	}
 	for _, v := range m.views {
@@ -193,8 +230,11 @@ func (m *Model) index(it *item, words bool) {
 // unindex removes it from every structure (the search index only if its
 // words change); the caller holds the write lock.
 func (m *Model) unindex(it *item, words bool) {
+	if !it.listed {
+		return
+	}
 	delete(m.byMerchant[it.p.MerchantID], it.p.ID)
-	if !it.p.Visible() {
+	if !it.visible {
 		return
 	}
 	for _, v := range m.views {

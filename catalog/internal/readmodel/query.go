@@ -68,7 +68,7 @@ func (m *Model) scan(q domain.Query) []hit {
 	}
 	for ; i >= 0 && i < len(v.items) && len(out) <= q.Limit; i += step {
 		if it := v.items[i]; matchesFilters(it, q) {
-			out = append(out, hit{item: it, pos: position{key: sortKey(q.Sort, it.p), id: it.p.ID}})
+			out = append(out, hit{item: it, pos: position{key: sortKey(q.Sort, it.shown), id: it.p.ID}})
 		}
 	}
 	return out
@@ -113,7 +113,7 @@ func (m *Model) matching(q domain.Query) []hit {
 			if q.Sort == domain.SortRelevance {
 				key = relevance(it, q.Words)
 			} else {
-				key = sortKey(q.Sort, it.p)
+				key = sortKey(q.Sort, it.shown)
 			}
 			p := position{key: key, id: it.p.ID}
 			if q.After != nil && compare(q.Sort, p, position{key: q.After.Key, id: q.After.ID}) <= 0 {
@@ -152,7 +152,7 @@ func relevance(it *item, words []string) int64 {
 }
 
 func matchesFilters(it *item, q domain.Query) bool {
-	p := &it.p
+	p := &it.shown
 	return (q.Category == "" || p.Category == q.Category) &&
 		(q.MerchantID == "" || p.MerchantID == q.MerchantID) &&
 		(q.MinPrice == nil || p.Price.Amount >= *q.MinPrice) &&
@@ -161,7 +161,8 @@ func matchesFilters(it *item, q domain.Query) bool {
 }
 
 // Merchant lists a merchant's products, archived ones included, newest
-// first, after the cursor (sort newest).
+// first, after the cursor (sort newest): parents as shown, with their
+// variants, and never a variant on its own.
 func (m *Model) Merchant(merchantID string, limit int, after *domain.Cursor) ([]domain.Product, *domain.Cursor) {
 	m.mu.RLock()
 	hits := make([]hit, 0, len(m.byMerchant[merchantID]))
@@ -182,7 +183,7 @@ func (m *Model) Merchant(merchantID string, limit int, after *domain.Cursor) ([]
 	}
 	out := make([]domain.Product, len(hits))
 	for i, h := range hits {
-		out[i] = h.item.p
+		out[i] = h.item.shown
 	}
 	return out, next
 }

@@ -62,7 +62,7 @@ type view struct {
 }
 
 func (v *view) pos(it *item) position {
-	return position{key: sortKey(v.sort, it.p), id: it.p.ID}
+	return position{key: sortKey(v.sort, it.shown), id: it.p.ID}
 }
 
 func (v *view) search(p position) int {

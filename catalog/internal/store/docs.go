@@ -1,6 +1,8 @@
 package store
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
@@ -28,14 +30,34 @@ type productDoc struct {
 	// Returned marks orders whose sold units are back in stock, while
 	// their return is being finished.
 	Returned map[string]int64 `bson:"returned,omitempty"`
-	// Rating is the sum and count of the reviews' ratings; Rated marks
-	// the reviews counted in it, until pruned (see CountReview).
-	Rating    ratingDoc            `bson:"rating"`
+	// Rating is the sum and count of the reviews' ratings.
+	Rating ratingDoc `bson:"rating"`
+	// Options and VariantIDs are set on the parent of variants only,
+	// VariantOf and VariantOptions on a variant only (absent on every
+	// product stored before variants: the one-variant shape).
+	Options        []optionDoc      `bson:"options,omitempty"`
+	VariantIDs     []string         `bson:"variant_ids,omitempty"`
+	VariantOf      string           `bson:"variant_of,omitempty"`
+	VariantOptions []optionValueDoc `bson:"variant_options,omitempty"`
+	// Rated marks the reviews counted in Rating, until pruned (see CountReview).
 	Rated     map[string]time.Time `bson:"rated,omitempty"`
 	Version   int64                `bson:"version"`
 	CreatedAt time.Time            `bson:"created_at"`
 	UpdatedAt time.Time            `bson:"updated_at"`
 	Outbox    []outbox.Entry       `bson:"outbox,omitempty"`
+}
+
+// optionDoc is one option of a parent.
+type optionDoc struct {
+	Name   string   `bson:"name"`
+	Values []string `bson:"values"`
+}
+
+// optionValueDoc is a variant's value of one option. A list of pairs, not
+// a map: option names are merchant text and must not become field paths.
+type optionValueDoc struct {
+	Name  string `bson:"name"`
+	Value string `bson:"value"`
 }
 
 type moneyDoc struct {
@@ -79,6 +101,38 @@ func toProductDoc(p domain.Product) productDoc {
 		Category: p.Category, Price: moneyDoc(p.Price), Images: p.Images, WeightGrams: p.WeightGrams, Archived: p.Archived,
 		Stock: stockDoc(p.Stock), Initial: p.Initial, Restocked: p.Restocked, Rating: ratingDoc(p.Rating),
 		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Options: optionDocs(p.Options), VariantIDs: p.VariantIDs, VariantOf: p.VariantOf, VariantOptions: optionValueDocs(p.VariantOptions),
+	}
+}
+
+func optionDocs(options []domain.Option) []optionDoc {
+	var out []optionDoc
+	for _, o := range options {
+		out = append(out, optionDoc{Name: o.Name, Values: o.Values})
+	}
+	return out
+}
+
+func optionValueDocs(values map[string]string) []optionValueDoc {
+	var out []optionValueDoc
+	for name, v := range values {
+		out = append(out, optionValueDoc{Name: name, Value: v})
+	}
+	slices.SortFunc(out, func(a, b optionValueDoc) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// variantFields sets d's variant fields on p.
+func (d productDoc) variantFields(p *domain.Product) {
+	for _, o := range d.Options {
+		p.Options = append(p.Options, domain.Option{Name: o.Name, Values: o.Values})
+	}
+	p.VariantIDs, p.VariantOf = d.VariantIDs, d.VariantOf
+	if len(d.VariantOptions) > 0 {
+		p.VariantOptions = make(map[string]string, len(d.VariantOptions))
+		for _, v := range d.VariantOptions {
+			p.VariantOptions[v.Name] = v.Value
+		}
 	}
 }
 
@@ -87,12 +141,14 @@ func (d productDoc) product() domain.Product {
 	if images == nil {
 		images = []string{}
 	}
-	return domain.Product{
+	p := domain.Product{
 		ID: d.ID, MerchantID: d.MerchantID, SKU: d.SKU, Name: d.Name, Description: d.Description,
 		Category: d.Category, Price: domain.Money(d.Price), Images: images, WeightGrams: d.WeightGrams, Archived: d.Archived,
 		Stock: domain.Stock(d.Stock), Initial: d.Initial, Restocked: d.Restocked, Rating: domain.Rating(d.Rating),
 		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
 	}
+	d.variantFields(&p)
+	return p
 }
 
 // reservationDoc is an order's reservation as stored; _id is the order id,

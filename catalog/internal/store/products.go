@@ -79,17 +79,21 @@ func (s *Store) AllProducts(ctx context.Context) ([]domain.Product, error) {
 }
 
 // SaveProduct writes a merchant's change to a product read at version
-// prev: its details, archived flag, available units and restock total, as
-// p has them (p.Version must be prev+1). Held and sold units are left
-// alone. ErrStale when the product changed since it was read (a
+// prev: its details, archived flag, available units and restock total,
+// and a parent's options and variant list, as p has them (p.Version must
+// be prev+1). Held and sold units are left alone. ErrStale when the product changed since it was read (a
 // reservation, say), ErrDuplicateSKU when a new SKU is taken.
 func (s *Store) SaveProduct(ctx context.Context, prev int64, p domain.Product, entries ...outbox.Entry) error {
-	update := bson.M{"$set": bson.M{
+	set := bson.M{
 		"sku": p.SKU, "name": p.Name, "description": p.Description, "category": p.Category,
 		"price": moneyDoc(p.Price), "images": p.Images, "weight_grams": p.WeightGrams, "archived": p.Archived,
 		"stock.available": p.Stock.Available, "restocked": p.Restocked,
 		"version": p.Version, "updated_at": p.UpdatedAt,
-	}}
+	}
+	if p.HasVariants() {
+		set["options"], set["variant_ids"] = optionDocs(p.Options), p.VariantIDs
+	}
+	update := bson.M{"$set": set}
 	guard := bson.M{"merchant_id": p.MerchantID, "version": prev}
 	matched, err := outbox.Update(ctx, s.writer, s.relay, s.products, p.ID, guard, update, entries)
 	if err != nil {
@@ -128,4 +132,12 @@ func (s *Store) stockUpdateDoc(ctx context.Context, what, id string, guard, upda
 		return productDoc{}, false, wrap(err, "%s", what)
 	}
 	return doc, true, nil
+}
+
+// DeleteVariant removes variant id of parentID, and nothing else: the
+// undoing of a variant written for a parent that was then not written (or
+// not changed to list it), so its SKU is free again.
+func (s *Store) DeleteVariant(ctx context.Context, id, parentID string) error {
+	_, err := s.writer.DeleteOne(ctx, s.products, id, bson.M{"variant_of": parentID})
+	return wrap(err, "delete variant %s", id)
 }

@@ -33,12 +33,17 @@ func (s *Service) signed(entry outbox.Entry, err error) (outbox.Entry, error) {
 
 // ProductEvent is the event snapshot of p.
 func ProductEvent(p domain.Product) events.Product {
-	return events.Product{
+	e := events.Product{
 		ID: p.ID, MerchantID: p.MerchantID, SKU: p.SKU, Name: p.Name, Description: p.Description,
 		Category: p.Category, Price: events.Money{Amount: p.Price.Amount, Currency: p.Price.Currency},
 		Available: p.Stock.Available, Images: p.Images, WeightGrams: p.WeightGrams, Archived: p.Archived, Version: p.Version,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		VariantOf: p.VariantOf, VariantOptions: p.VariantOptions, VariantIDs: p.VariantIDs,
 	}
+	for _, o := range p.Options {
+		e.Options = append(e.Options, events.ProductOption{Name: o.Name, Values: o.Values})
+	}
+	return e
 }
 
 // stockEvent is the outbox entry of a stock event of orderID, written under

@@ -25,6 +25,8 @@ type ProductStore interface {
 	ForbidHold(ctx context.Context, id, orderID string, now time.Time) (bool, error)
 	ReturnSold(ctx context.Context, id, orderID string, qty int64, now time.Time) (domain.Product, bool, error)
 	ClearReturnMarker(ctx context.Context, id, orderID string) error
+	// DeleteVariant removes a variant of parentID that no parent lists.
+	DeleteVariant(ctx context.Context, id, parentID string) error
 }
 
 // ReservationStore keeps the reservations of orders (*store.Store).

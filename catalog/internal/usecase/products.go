@@ -14,7 +14,9 @@ import (
 )
 
 // CreateProduct validates d and creates merchantID's product
-// (product.created). A taken SKU is apperr.ErrConflict.
+// (product.created), with its variants when d has options (one
+// product.created each, see createWithVariants). A taken SKU is
+// apperr.ErrConflict.
 func (s *Service) CreateProduct(ctx context.Context, merchantID string, d domain.Draft) (domain.Product, error) {
 	if err := d.Validate(s.currency); err != nil {
 		return domain.Product{}, err
@@ -23,7 +25,10 @@ func (s *Service) CreateProduct(ctx context.Context, merchantID string, d domain
 	if err != nil {
 		return domain.Product{}, fmt.Errorf("new product id: %w", err)
 	}
-	p := domain.NewProduct(id.String(), merchantID, d, s.now())
+	p, variants := domain.NewProductWithVariants(id.String(), merchantID, d, s.now())
+	if len(variants) > 0 {
+		return s.createWithVariants(ctx, p, variants)
+	}
 	entry, err := s.productEvent(ctx, events.TypeProductCreated, p)
 	if err != nil {
 		return domain.Product{}, err
@@ -54,13 +59,32 @@ func (s *Service) UpdateProduct(ctx context.Context, merchantID, id string, patc
 		return domain.Product{}, err
 	}
 	return s.change(ctx, merchantID, id, events.TypeProductUpdated, func(p domain.Product) (domain.Product, error) {
+		if p.IsVariant() && (patch.Name != nil || patch.Description != nil || patch.Category != nil || patch.Images != nil) {
+			return p, apperr.Validation(apperr.FieldError{Field: "body", Message: "a variant has its product's name, description, category and images: change them on product " + p.VariantOf})
+		}
 		return patch.Apply(p, s.now()), nil
 	})
 }
 
 // ArchiveProduct hides merchantID's product from shoppers and stops new
 // reservations of it (product.archived). Archiving twice changes nothing.
+// A product with variants archives its variants first and itself last, so
+// a crash half-way leaves it listed with fewer variants for sale, and
+// archiving again finishes.
 func (s *Service) ArchiveProduct(ctx context.Context, merchantID, id string) error {
+	p, err := s.store.OwnedProduct(ctx, merchantID, id)
+	if err != nil {
+		return err
+	}
+	for _, vid := range p.VariantIDs {
+		if err := s.archiveOne(ctx, merchantID, vid); err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			return err
+		}
+	}
+	return s.archiveOne(ctx, merchantID, id)
+}
+
+func (s *Service) archiveOne(ctx context.Context, merchantID, id string) error {
 	_, err := s.change(ctx, merchantID, id, events.TypeProductArchived, func(p domain.Product) (domain.Product, error) {
 		if p.Archived {
 			return p, errUnchanged
@@ -75,11 +99,16 @@ func (s *Service) ArchiveProduct(ctx context.Context, merchantID, id string) err
 // Restock adds delta (which may be negative) to the available units of
 // merchantID's product (product.updated). Available never goes below zero
 // and held units are never touched: taking more is apperr.ErrConflict.
+// A variant is restocked by its id; its parent has no stock of its own
+// (domain.ErrHasVariants).
 func (s *Service) Restock(ctx context.Context, merchantID, id string, delta int64) (domain.Product, error) {
 	if err := domain.ValidateStockDelta(delta); err != nil {
 		return domain.Product{}, err
 	}
 	return s.change(ctx, merchantID, id, events.TypeProductUpdated, func(p domain.Product) (domain.Product, error) {
+		if p.HasVariants() {
+			return p, domain.ErrHasVariants
+		}
 		if p.Stock.Available+delta < 0 {
 			return p, fmt.Errorf("%w: only %d units are available to remove (%d more are held by orders)", apperr.ErrConflict, p.Stock.Available, p.Stock.Held)
 		}

@@ -105,6 +105,9 @@ func (s *Service) holdLine(ctx context.Context, orderID string, l domain.Line, e
 	if err != nil {
 		return nil, err
 	}
+	if ok && p.IsVariant() {
+		return s.keepVariantHold(ctx, orderID, l, p, now)
+	}
 	if ok {
 		s.model.Apply(p)
 		return nil, nil
@@ -120,6 +123,35 @@ func (s *Service) holdLine(ctx context.Context, orderID string, l domain.Line, e
 		return nil, nil
 	}
 	return &domain.RejectedLine{ProductID: l.ProductID, Requested: l.Quantity, Available: reservable(current)}, nil
+}
+
+// keepVariantHold keeps the hold just taken on variant v if its parent
+// exists, and otherwise gives it back and rejects the line: a variant left
+// behind by a creation that crashed before writing its parent is never
+// sold. The read model answers for the parent; only when it does not know
+// it is the store asked.
+func (s *Service) keepVariantHold(ctx context.Context, orderID string, l domain.Line, v domain.Product, now time.Time) (*domain.RejectedLine, error) {
+	if _, known := s.model.Get(v.VariantOf); known {
+		s.model.Apply(v)
+		return nil, nil
+	}
+	_, _, err := s.store.Product(ctx, v.VariantOf, "")
+	if err == nil {
+		s.model.Apply(v)
+		return nil, nil
+	}
+	if !errors.Is(err, apperr.ErrNotFound) {
+		return nil, err
+	}
+	s.log.WarnContext(ctx, "order of a variant whose product does not exist", "order_id", orderID, "product_id", l.ProductID, "variant_of", v.VariantOf)
+	released, ok, err := s.store.Unhold(ctx, l.ProductID, orderID, l.Quantity, now)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		s.model.Apply(released)
+	}
+	return &domain.RejectedLine{ProductID: l.ProductID, Requested: l.Quantity}, nil
 }
 
 // checkLine tells whether a line could be held now, without holding it.

@@ -15,14 +15,24 @@ import (
 // that shopperID received it: what makes the shopper eligible to review
 // it. Idempotent (one fact per shopper and product), so a redelivered
 // order.shipped changes nothing. An event without a shopper (from a
-// producer older than the field) records nothing.
+// producer older than the field) records nothing. Reviews are per product:
+// a line of a variant makes the shopper eligible to review its parent.
 func (s *Service) RecordShipment(ctx context.Context, shopperID, orderID string, productIDs []string, shippedAt time.Time) error {
 	if shopperID == "" {
 		s.log.WarnContext(ctx, "order.shipped without shopper_id: no review eligibility recorded", "order_id", orderID)
 		return nil
 	}
+	seen := map[string]bool{}
 	for _, id := range productIDs {
-		if err := s.store.RecordPurchase(ctx, shopperID, id, orderID, shippedAt); err != nil {
+		target, err := s.reviewed(ctx, id)
+		if err != nil {
+			return err
+		}
+		if seen[target] {
+			continue
+		}
+		seen[target] = true
+		if err := s.store.RecordPurchase(ctx, shopperID, target, orderID, shippedAt); err != nil {
 			return err
 		}
 	}
@@ -40,8 +50,12 @@ func (s *Service) RecordShipment(ctx context.Context, shopperID, orderID string,
 // one write guarded by the review's mark on the product (CountReview), it
 // is listed, and it is marked finished. A crash in between leaves it
 // pending; the shopper's next attempt (a 409) finishes it, and finishing
-// twice counts once.
+// twice counts once. A review of a variant is a review of its parent.
 func (s *Service) PostReview(ctx context.Context, shopperID, productID string, in domain.ReviewInput) (domain.Review, error) {
+	productID, err := s.reviewed(ctx, productID)
+	if err != nil {
+		return domain.Review{}, err
+	}
 	r, err := domain.NewReview(productID, shopperID, in, s.now())
 	if err != nil {
 		return domain.Review{}, err
@@ -111,8 +125,12 @@ func (s *Service) finishReview(ctx context.Context, r domain.Review) error {
 
 // Reviews returns up to limit reviews of a visible product, newest first,
 // after review after (empty: from the newest), and the cursor of the next
-// page ("" when this is the last).
+// page ("" when this is the last). A variant's reviews are its parent's.
 func (s *Service) Reviews(ctx context.Context, productID, after string, limit int) ([]domain.Review, string, error) {
+	productID, err := s.reviewed(ctx, productID)
+	if err != nil {
+		return nil, "", err
+	}
 	if err := s.visibleProduct(productID); err != nil {
 		return nil, "", err
 	}

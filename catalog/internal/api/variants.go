@@ -1,0 +1,94 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/mercato-shop/mercato/catalog/internal/domain"
+	"github.com/mercato-shop/mercato/platform/httpserver"
+	"github.com/mercato-shop/mercato/platform/logging"
+)
+
+// CodeHasVariants is the problem code of a stock change of a product with
+// variants (409): its stock is its variants', each restocked by its id.
+const CodeHasVariants = "has_variants"
+
+// variantRequest is one variant of a create request, and the body of
+// POST /api/v1/merchant/products/{id}/variants.
+type variantRequest struct {
+	SKU         string            `json:"sku"`
+	Options     map[string]string `json:"options"`
+	Price       *Money            `json:"price"`
+	Stock       int64             `json:"stock"`
+	WeightGrams *int64            `json:"weight_grams"`
+}
+
+func (r variantRequest) draft() domain.VariantDraft {
+	d := domain.VariantDraft{SKU: r.SKU, Options: r.Options, Stock: r.Stock, WeightGrams: r.WeightGrams}
+	if r.Price != nil {
+		price := domain.Money(*r.Price)
+		d.Price = &price
+	}
+	return d
+}
+
+// variantPatchRequest is the body of PATCH
+// /api/v1/merchant/products/{id}/variants/{variant_id}.
+type variantPatchRequest struct {
+	SKU         *string `json:"sku"`
+	Price       *Money  `json:"price"`
+	WeightGrams *int64  `json:"weight_grams"`
+}
+
+func (h *Handlers) addVariant(c *gin.Context) {
+	var req variantRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		httpserver.WriteError(c, err)
+		return
+	}
+	v, err := h.svc.AddVariant(c, merchantID(c), c.Param("id"), req.draft())
+	if err != nil {
+		httpserver.WriteError(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/merchant/products/"+url.PathEscape(v.ID))
+	c.JSON(http.StatusCreated, NewMerchantProduct(v))
+}
+
+func (h *Handlers) updateVariant(c *gin.Context) {
+	var req variantPatchRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		httpserver.WriteError(c, err)
+		return
+	}
+	patch := domain.VariantPatch{SKU: req.SKU, WeightGrams: req.WeightGrams}
+	if req.Price != nil {
+		price := domain.Money(*req.Price)
+		patch.Price = &price
+	}
+	v, err := h.svc.UpdateVariant(c, merchantID(c), c.Param("id"), c.Param("variant_id"), patch)
+	if err != nil {
+		httpserver.WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, NewMerchantProduct(v))
+}
+
+// writeCodedError answers with the problem err maps to (platform/httpserver)
+// under a more specific stable code. The status stays the table's.
+func writeCodedError(c *gin.Context, err error, code string) {
+	status, body := httpserver.Problem(err)
+	body.Code = code
+	body.Instance = c.Request.URL.Path
+	body.RequestID = logging.RequestID(c.Request.Context())
+	encoded, marshalErr := json.Marshal(body)
+	if marshalErr != nil { // cannot happen: strings and ints
+		httpserver.WriteError(c, err)
+		return
+	}
+	c.Data(status, httpserver.ContentTypeProblem, encoded)
+	c.Abort()
+}
