@@ -361,3 +361,176 @@ func TestCommerceDemoSeed(t *testing.T) {
 	}
 	a.must(http.StatusNoContent, nil, http.MethodDelete, "/api/v1/cart", shopper.Token, nil)
 }
+
+// variantProduct is a product with variants as the catalog answers it.
+type variantProduct struct {
+	product
+	PriceRange struct {
+		Min money `json:"min"`
+		Max money `json:"max"`
+	} `json:"price_range"`
+	Variants []struct {
+		ID      string            `json:"id"`
+		SKU     string            `json:"sku"`
+		Options map[string]string `json:"options"`
+		Price   money             `json:"price"`
+		Stock   struct {
+			Available int64 `json:"available"`
+		} `json:"stock"`
+		WeightGrams int64 `json:"weight_grams"`
+	} `json:"variants"`
+}
+
+// createTShirt creates a T-shirt of m (15.00, 300 g) in sizes S (10 units),
+// M (17.00 and 350 g, 6 units) and L (4 units); it returns the product id
+// and the variant id of each size.
+func (a *api) createTShirt(m user) (string, map[string]string) {
+	a.t.Helper()
+	sku := unique("TEE-")
+	var p variantProduct
+	a.must(http.StatusCreated, &p, http.MethodPost, "/api/v1/merchant/products", m.Token, map[string]any{
+		"sku": sku, "name": "T-shirt", "description": "An end-to-end product with variants", "category": "e2e",
+		"price": money{1500, currency}, "stock": 0, "images": []string{}, "weight_grams": 300,
+		"options": []map[string]any{{"name": "size", "values": []string{"S", "M", "L"}}},
+		"variants": []map[string]any{
+			{"sku": sku + "-S", "options": map[string]string{"size": "S"}, "stock": 10},
+			{"sku": sku + "-M", "options": map[string]string{"size": "M"}, "stock": 6, "price": money{1700, currency}, "weight_grams": 350},
+			{"sku": sku + "-L", "options": map[string]string{"size": "L"}, "stock": 4},
+		},
+	})
+	ids := map[string]string{}
+	for _, v := range p.Variants {
+		ids[v.Options["size"]] = v.ID
+	}
+	if p.ID == "" || len(p.Variants) != 3 || len(ids) != 3 || ids["S"] == p.ID {
+		a.t.Fatalf("created product with variants %+v", p)
+	}
+	return p.ID, ids
+}
+
+// variantLine is what a cart or order line says of its variant.
+type variantLine struct {
+	ProductID      string            `json:"product_id"`
+	Name           string            `json:"name"`
+	UnitPrice      money             `json:"unit_price"`
+	Quantity       int64             `json:"quantity"`
+	VariantOf      string            `json:"variant_of"`
+	VariantOptions map[string]string `json:"variant_options"`
+}
+
+// Issue 18 end to end: two variants of one product and one other product,
+// with a code and a weight-band shipping rate. The total is exact to the
+// minor unit, each variant's stock moves on its own, the refund of the
+// cancelled paid order gives both variants' units and the shipping back;
+// the product with variants itself cannot be put into a cart.
+func TestCommerceVariantsCodeWeightBandsAndRefund(t *testing.T) {
+	a := newAPI(t)
+	m := a.merchant()
+	tee, size := a.createTShirt(m)
+	mug := a.createWeighed(m, unique("Mug "), 1249, 10, 400)
+	a.must(http.StatusOK, nil, http.MethodPut, "/api/v1/merchant/shipping", m.Token, map[string]any{
+		"kind": "weight_bands", "currency": currency, "bands": []map[string]int64{
+			{"from_grams": 0, "to_grams": 1000, "amount": 490},
+			{"from_grams": 1000, "to_grams": 5000, "amount": 990},
+			{"from_grams": 5000, "amount": 1990},
+		}})
+	code := unique("TEN")
+	a.createCode(m, code, 10, 5, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
+	var parent variantProduct
+	a.must(http.StatusOK, &parent, http.MethodGet, "/api/v1/products/"+tee, "", nil)
+	if parent.Stock.Available != 20 || parent.PriceRange.Min != (money{1500, currency}) || parent.PriceRange.Max != (money{1700, currency}) {
+		t.Fatalf("product with variants %+v", parent)
+	}
+
+	// The product itself is not sold: 400 variant_required, nothing stored.
+	s := a.shopper()
+	r := a.do(http.MethodPut, "/api/v1/cart/items/"+tee, s.Token, map[string]int64{"quantity": 1})
+	if r.status != http.StatusBadRequest || problemCode(r) != "variant_required" || r.header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("putting the product with variants: %s (%s), want 400 variant_required", r, r.header.Get("Content-Type"))
+	}
+	var empty priced
+	if a.must(http.StatusOK, &empty, http.MethodGet, "/api/v1/cart", s.Token, nil); len(empty.Items) != 0 {
+		t.Fatalf("the refused put left %+v", empty.Items)
+	}
+
+	// 2 × S at 15.00 (300 g), 1 × M at 17.00 (350 g), 1 mug at 12.49
+	// (400 g): subtotal 5949; 10% rounded down = 594, allocated in
+	// proportion and rounded down (S 3000×594/5949 = 299.5 → 299, M 169.7
+	// → 169, mug 124.7 → 124), the 2 units left to the two largest lines
+	// (S 300, M 170); weight 600 + 350 + 400 = 1350 g, the 1–5 kg band:
+	// 990; total 5949 − 594 + 990 = 6345.
+	const subtotal, discount, shipping, total = 5949, 594, 990, 6345
+	wantDiscounts := map[string]int64{size["S"]: 300, size["M"]: 170, mug.ID: 124}
+	check := func(what string, got priced, lines []pricedLine, variants []variantLine) {
+		t.Helper()
+		if got.Subtotal != (money{subtotal, currency}) || got.Discount != (money{discount, currency}) ||
+			got.Shipping != (money{shipping, currency}) || got.Total != (money{total, currency}) {
+			t.Fatalf("%s: subtotal %v discount %v shipping %v total %v, want %d %d %d %d",
+				what, got.Subtotal, got.Discount, got.Shipping, got.Total, subtotal, discount, shipping, total)
+		}
+		if ld := lineDiscounts(lines); len(ld) != 3 || fmt.Sprint(ld) != fmt.Sprint(wantDiscounts) {
+			t.Fatalf("%s: line discounts %v, want %v", what, ld, wantDiscounts)
+		}
+		if len(got.Merchants) != 1 || got.Merchants[0].WeightGrams != 1350 {
+			t.Fatalf("%s: merchants %+v", what, got.Merchants)
+		}
+		byID := map[string]variantLine{}
+		for _, l := range variants {
+			byID[l.ProductID] = l
+		}
+		sl, ml, mugl := byID[size["S"]], byID[size["M"]], byID[mug.ID]
+		if sl.VariantOf != tee || sl.VariantOptions["size"] != "S" || sl.Name != "T-shirt" || sl.UnitPrice.Amount != 1500 || sl.Quantity != 2 ||
+			ml.VariantOf != tee || ml.VariantOptions["size"] != "M" || ml.UnitPrice.Amount != 1700 || ml.Quantity != 1 ||
+			mugl.VariantOf != "" || len(mugl.VariantOptions) != 0 {
+			t.Fatalf("%s: lines %+v", what, variants)
+		}
+	}
+	a.addToCart(s, size["S"], 2)
+	a.addToCart(s, size["M"], 1)
+	a.addToCart(s, mug.ID, 1)
+	var cart priced
+	a.must(http.StatusOK, &cart, http.MethodPost, "/api/v1/cart/discount", s.Token, map[string]string{"code": code})
+	var cartLines struct {
+		Items []variantLine `json:"items"`
+	}
+	a.must(http.StatusOK, &cartLines, http.MethodGet, "/api/v1/cart", s.Token, nil)
+	check("cart", cart, cart.Items, cartLines.Items)
+
+	placed := a.checkout(s, unique("key"), "pm_card_visa")
+	a.waitStatus(s, placed.ID, "paid", "", 10*time.Second)
+	var paid priced
+	r = a.must(http.StatusOK, &paid, http.MethodGet, "/api/v1/orders/"+placed.ID, s.Token, nil)
+	var paidLines struct {
+		Lines []variantLine `json:"lines"`
+	}
+	if err := json.Unmarshal(r.body, &paidLines); err != nil {
+		t.Fatal(err)
+	}
+	check("paid order", paid, paid.Lines, paidLines.Lines)
+	if act := stripeActivity(t, placed.ID); act.SucceededCharges != 1 || act.CapturedAmount != total {
+		t.Fatalf("emulator: %s, want one charge of %d", describe(act), total)
+	}
+	// Each variant's stock is its own: S 10 → 8, M 6 → 5, L untouched; the
+	// product shows their sum.
+	a.waitAvailable(size["S"], 8, 10*time.Second)
+	a.waitAvailable(size["M"], 5, 10*time.Second)
+	a.waitAvailable(size["L"], 4, 10*time.Second)
+	a.waitAvailable(mug.ID, 9, 10*time.Second)
+	a.waitAvailable(tee, 17, 10*time.Second)
+
+	// Cancelling the paid order refunds all of it, shipping included, and
+	// gives both variants' units back.
+	a.must(http.StatusOK, nil, http.MethodPost, "/api/v1/orders/"+placed.ID+"/cancel", s.Token, nil)
+	if o := a.waitStatus(s, placed.ID, "refunded", "", 15*time.Second); o.PaymentStatus != "refunded" {
+		t.Fatalf("payment status %q", o.PaymentStatus)
+	}
+	eventually(t, 10*time.Second, "the whole total refunded", func() (bool, string) {
+		act := stripeActivity(t, placed.ID)
+		return len(act.Refunds) == 1 && act.RefundedAmount == total && netCharged(act) == 0, describe(act)
+	})
+	a.waitAvailable(size["S"], 10, 10*time.Second)
+	a.waitAvailable(size["M"], 6, 10*time.Second)
+	a.waitAvailable(size["L"], 4, 10*time.Second)
+	a.waitAvailable(mug.ID, 10, 10*time.Second)
+	a.waitAvailable(tee, 20, 10*time.Second)
+}

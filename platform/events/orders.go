@@ -12,6 +12,13 @@ type OrderLine struct {
 	// Discount is the line's share of its merchant's discount code
 	// (optional: absent without one, and from producers before it).
 	Discount Money `json:"discount,omitzero"`
+	// VariantOf is set when ProductID is a variant: the id of the product
+	// it is a variant of, and VariantOptions its value of each of that
+	// product's options, such as {"size": "M"} (issue 18; optional: absent
+	// for a product without variants and from producers before them).
+	// ProductID stays the stock item the catalog reserves.
+	VariantOf      string            `json:"variant_of,omitempty"`
+	VariantOptions map[string]string `json:"variant_options,omitempty"`
 }
 
 // OrderCharge is one merchant's part of an order: its lines' subtotal, its

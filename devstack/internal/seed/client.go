@@ -72,9 +72,10 @@ func (c *client) account(ctx context.Context, r registration) (string, error) {
 	return t.AccessToken, nil
 }
 
-// createProduct creates p, reporting false when its SKU exists already.
-func (c *client) createProduct(ctx context.Context, token string, p productRequest) (bool, error) {
-	status, err := c.call(ctx, http.MethodPost, "/api/v1/merchant/products", token, p, nil)
+// createProduct sends a product's create request (a productRequest or a
+// variantProductRequest), reporting false when its SKU exists already.
+func (c *client) createProduct(ctx context.Context, token string, body any) (bool, error) {
+	status, err := c.call(ctx, http.MethodPost, "/api/v1/merchant/products", token, body, nil)
 	switch {
 	case err != nil:
 		return false, err

@@ -7,6 +7,8 @@ package consumer
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 
 	"github.com/mercato-shop/mercato/notifications/internal/domain"
 	"github.com/mercato-shop/mercato/notifications/internal/usecase"
@@ -64,7 +66,16 @@ func lines(in []events.OrderLine) []domain.Line {
 	out := make([]domain.Line, len(in))
 	for i, l := range in {
 		out[i] = domain.Line{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name, UnitPrice: money(l.UnitPrice),
-			Quantity: l.Quantity, Discount: money(l.Discount)}
+			Quantity: l.Quantity, Discount: money(l.Discount), Options: options(l.VariantOptions)}
+	}
+	return out
+}
+
+// options are a variant's option values ordered by name (nil for none).
+func options(values map[string]string) []domain.Option {
+	var out []domain.Option
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		out = append(out, domain.Option{Name: name, Value: values[name]})
 	}
 	return out
 }

@@ -46,6 +46,27 @@ type Line struct {
 	Quantity   int64
 	// Discount is the line's share of its merchant's discount code.
 	Discount Money
+	// Options are a variant's option values, ordered by name; empty for a
+	// product without variants (and lines from before variants).
+	Options []Option
+}
+
+// Option is one option value of a variant, such as size M.
+type Option struct {
+	Name, Value string
+}
+
+// Title is the line as an email names it: the product's name, followed by
+// a variant's options, "T-shirt (size: M, colour: red)".
+func (l Line) Title() string {
+	if len(l.Options) == 0 {
+		return l.Name
+	}
+	parts := make([]string, len(l.Options))
+	for i, o := range l.Options {
+		parts[i] = o.Name + ": " + o.Value
+	}
+	return l.Name + " (" + strings.Join(parts, ", ") + ")"
 }
 
 // Charge is one merchant's discount and shipping of an order.

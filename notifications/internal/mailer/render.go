@@ -33,7 +33,8 @@ type View struct {
 	Reason   string
 }
 
-// ViewLine is one product line, its money already formatted.
+// ViewLine is one product line, its money already formatted; Name is the
+// line's title (a variant's options after the product's name).
 type ViewLine struct {
 	Name, Store, UnitPrice, Total string
 	Quantity                      int64
@@ -62,7 +63,7 @@ func NewView(n domain.Notification, recipientName string, stores map[string]stri
 	}
 	multi := len(names) > 1
 	for _, l := range n.Lines {
-		vl := ViewLine{Name: l.Name, Quantity: l.Quantity, UnitPrice: l.UnitPrice.String(), Total: l.Total().String()}
+		vl := ViewLine{Name: l.Title(), Quantity: l.Quantity, UnitPrice: l.UnitPrice.String(), Total: l.Total().String()}
 		if multi {
 			vl.Store = stores[l.MerchantID]
 		}

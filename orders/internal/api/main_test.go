@@ -57,6 +57,11 @@ type productJSON struct {
 		Available int64 `json:"available"`
 	} `json:"stock"`
 	WeightGrams int64 `json:"weight_grams,omitempty"`
+	// A variant (contracts/catalog-variant.json) and a product with
+	// variants (contracts/catalog-product-variants.json).
+	VariantOf      string            `json:"variant_of,omitempty"`
+	VariantOptions map[string]string `json:"variant_options,omitempty"`
+	Variants       []map[string]any  `json:"variants,omitempty"`
 }
 
 func newFakeCatalog(t *testing.T) *fakeCatalog {
@@ -81,6 +86,30 @@ func (f *fakeCatalog) putWeighing(id, merchant, name string, amount, grams int64
 	defer f.mu.Unlock()
 	p := f.products[id]
 	p.WeightGrams = grams
+	f.products[id] = p
+}
+
+// putVariant is putWeighing of a variant of product of with options.
+func (f *fakeCatalog) putVariant(id, of, merchant, name string, amount, grams int64, options map[string]string) {
+	f.putWeighing(id, merchant, name, amount, grams)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.products[id]
+	p.VariantOf, p.VariantOptions = of, options
+	f.products[id] = p
+}
+
+// putParent puts a product with the variants variantIDs (as its own
+// product, with no stock of its own).
+func (f *fakeCatalog) putParent(id, merchant, name string, amount int64, variantIDs ...string) {
+	f.put(id, merchant, name, amount)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.products[id]
+	p.Stock.Available = 0
+	for _, v := range variantIDs {
+		p.Variants = append(p.Variants, map[string]any{"id": v})
+	}
 	f.products[id] = p
 }
 

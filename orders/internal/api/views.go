@@ -27,7 +27,8 @@ type addressJSON struct {
 }
 
 // lineJSON is an order line (docs/api.md) with its share of its
-// merchant's discount.
+// merchant's discount; a variant's line also names its product and
+// options (variantJSON).
 type lineJSON struct {
 	ProductID  string    `json:"product_id"`
 	MerchantID string    `json:"merchant_id"`
@@ -35,6 +36,19 @@ type lineJSON struct {
 	UnitPrice  moneyJSON `json:"unit_price"`
 	Quantity   int64     `json:"quantity"`
 	Discount   moneyJSON `json:"discount"`
+	variantJSON
+}
+
+// variantJSON is what a cart or order line shows of its variant: the id of
+// the product it is a variant of and its option values ({"size": "M"});
+// both omitted for a product without variants.
+type variantJSON struct {
+	VariantOf      string            `json:"variant_of,omitempty"`
+	VariantOptions map[string]string `json:"variant_options,omitempty"`
+}
+
+func toVariantJSON(v domain.Variant) variantJSON {
+	return variantJSON{VariantOf: v.Of, VariantOptions: v.Options}
 }
 
 // chargeJSON is one merchant's part of a cart or an order. In a cart,
@@ -132,7 +146,7 @@ func orderView(o domain.Order, lines []domain.Line, charges []domain.MerchantCha
 	for i, l := range lines {
 		out.Lines[i] = lineJSON{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name,
 			UnitPrice: toMoneyJSON(l.UnitPrice), Quantity: l.Quantity,
-			Discount: moneyJSON{Amount: l.Discount.Amount, Currency: l.UnitPrice.Currency}}
+			Discount: moneyJSON{Amount: l.Discount.Amount, Currency: l.UnitPrice.Currency}, variantJSON: toVariantJSON(l.Variant)}
 	}
 	for _, c := range charges {
 		out.Merchants = append(out.Merchants, toChargeJSON(c))
@@ -161,6 +175,7 @@ type cartLineJSON struct {
 	LineTotal moneyJSON `json:"line_total"`
 	Discount  moneyJSON `json:"discount"`
 	Available bool      `json:"available"`
+	variantJSON
 }
 
 func toCartJSON(v usecase.CartView) cartJSON {
@@ -168,7 +183,8 @@ func toCartJSON(v usecase.CartView) cartJSON {
 		Discount: toMoneyJSON(v.Discount), Shipping: toMoneyJSON(v.Shipping), Total: toMoneyJSON(v.Total), PricesStale: v.PricesStale}
 	for i, l := range v.Items {
 		out.Items[i] = cartLineJSON{ProductID: l.ProductID, Name: l.Name, UnitPrice: toMoneyJSON(l.UnitPrice),
-			Quantity: l.Quantity, LineTotal: toMoneyJSON(l.LineTotal), Discount: toMoneyJSON(l.Discount), Available: l.Available}
+			Quantity: l.Quantity, LineTotal: toMoneyJSON(l.LineTotal), Discount: toMoneyJSON(l.Discount), Available: l.Available,
+			variantJSON: toVariantJSON(l.Variant)}
 	}
 	for _, c := range v.Merchants {
 		out.Merchants = append(out.Merchants, toChargeJSON(c))

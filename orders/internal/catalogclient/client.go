@@ -29,6 +29,12 @@ type Product struct {
 	// WeightGrams is one unit's shipping weight; 0 when the catalog does
 	// not give one (weight bands then count the line as weightless).
 	WeightGrams int64
+	// Variant is set when the product read is a variant of another
+	// product: that product's id and the variant's option values.
+	Variant domain.Variant
+	// HasVariants tells that the product read is the parent of variants:
+	// it is not sold itself, one of its variants is (issue 18).
+	HasVariants bool
 }
 
 // productJSON is the catalog's public product representation (docs/api.md).
@@ -45,12 +51,23 @@ type productJSON struct {
 	} `json:"stock"`
 	// WeightGrams is optional: catalogs before it leave it out.
 	WeightGrams int64 `json:"weight_grams"`
+	// VariantOf and VariantOptions are set on a variant, Variants on a
+	// product that has variants (contracts/catalog-variant.json,
+	// contracts/catalog-product-variants.json); catalogs before variants
+	// leave them out. Of a parent's variants orders only counts them.
+	VariantOf      string            `json:"variant_of"`
+	VariantOptions map[string]string `json:"variant_options"`
+	Variants       []json.RawMessage `json:"variants"`
 }
 
 func (p productJSON) product() Product {
-	return Product{ID: p.ID, MerchantID: p.MerchantID, Name: p.Name,
+	out := Product{ID: p.ID, MerchantID: p.MerchantID, Name: p.Name,
 		Price: domain.Money{Amount: p.Price.Amount, Currency: p.Price.Currency}, Available: p.Stock.Available,
-		WeightGrams: max(p.WeightGrams, 0)}
+		WeightGrams: max(p.WeightGrams, 0), HasVariants: len(p.Variants) > 0}
+	if p.VariantOf != "" {
+		out.Variant = domain.Variant{Of: p.VariantOf, Options: p.VariantOptions}
+	}
+	return out
 }
 
 // Client calls the catalog through its own circuit breaker.

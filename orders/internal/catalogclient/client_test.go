@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 
 	"github.com/mercato-shop/mercato/orders/internal/catalogclient"
@@ -36,7 +37,7 @@ func TestClientReadsProductsAndMapsErrors(t *testing.T) {
 	p, err := c.Product(ctx, "mug")
 	want := catalogclient.Product{ID: "mug", MerchantID: "m1", Name: "Mug", Available: 7}
 	want.Price.Amount, want.Price.Currency = 1200, "EUR"
-	if err != nil || p != want {
+	if err != nil || !reflect.DeepEqual(p, want) {
 		t.Fatalf("Product = %+v, %v", p, err)
 	}
 	if _, err := c.Product(ctx, "gone"); !errors.Is(err, apperr.ErrNotFound) {
@@ -47,7 +48,7 @@ func TestClientReadsProductsAndMapsErrors(t *testing.T) {
 	}
 	for _, ids := range [][]string{{"mug", "gone"}, {"mug"}} {
 		got, err := c.Products(ctx, ids)
-		if err != nil || len(got) != 1 || got["mug"] != want {
+		if err != nil || len(got) != 1 || !reflect.DeepEqual(got["mug"], want) {
 			t.Fatalf("Products(%v) = %+v, %v", ids, got, err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"testing"
 
@@ -43,11 +44,11 @@ func TestTheClientReadsTheCatalogsContract(t *testing.T) {
 	want.Price.Amount, want.Price.Currency = 2599, "USD"
 
 	p, err := c.Product(context.Background(), "p-contract")
-	if err != nil || p != want {
+	if err != nil || !reflect.DeepEqual(p, want) {
 		t.Fatalf("Product = %+v, %v; want %+v", p, err, want)
 	}
 	batch, err := c.Products(context.Background(), []string{"p-contract"})
-	if err != nil || len(batch) != 1 || batch["p-contract"] != want {
+	if err != nil || len(batch) != 1 || !reflect.DeepEqual(batch["p-contract"], want) {
 		t.Fatalf("Products = %+v, %v; want %+v", batch, err, want)
 	}
 }

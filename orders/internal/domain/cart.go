@@ -30,7 +30,10 @@ type CartItem struct {
 	Quantity  int64
 	// WeightGrams is one unit's weight when last added (0: unknown).
 	WeightGrams int64
-	AddedAt     time.Time
+	// Variant tells which variant of which product ProductID is (zero for
+	// a product without variants).
+	Variant Variant
+	AddedAt time.Time
 }
 
 // AppliedCode is a discount code a shopper applied to a merchant's lines.

@@ -87,6 +87,10 @@ type Line struct {
 	Discount Money
 	// WeightGrams is one unit's weight as the catalog gave it (0: unknown).
 	WeightGrams int64
+	// Variant is the product and options of a line whose ProductID is a
+	// variant (zero otherwise). ProductID stays the stock item the catalog
+	// reserves; Name is the product's name.
+	Variant Variant
 	// ShippedAt is when the line's merchant shipped it; zero before.
 	ShippedAt time.Time
 }

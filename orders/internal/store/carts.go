@@ -23,12 +23,13 @@ type Carts struct {
 
 // cartItemDoc is a cart item as stored.
 type cartItemDoc struct {
-	MerchantID string    `bson:"merchant_id"`
-	Name       string    `bson:"name"`
-	UnitPrice  moneyDoc  `bson:"unit_price"`
-	Quantity   int64     `bson:"quantity"`
-	Weight     int64     `bson:"weight_grams,omitempty"`
-	AddedAt    time.Time `bson:"added_at"`
+	MerchantID string     `bson:"merchant_id"`
+	Name       string     `bson:"name"`
+	UnitPrice  moneyDoc   `bson:"unit_price"`
+	Quantity   int64      `bson:"quantity"`
+	Weight     int64      `bson:"weight_grams,omitempty"`
+	Variant    variantDoc `bson:",inline"`
+	AddedAt    time.Time  `bson:"added_at"`
 }
 
 // appliedCodeDoc is a discount code applied to a cart.
@@ -58,7 +59,8 @@ func (s *Carts) Get(ctx context.Context, shopperID string) (domain.Cart, error) 
 	cart := domain.Cart{ShopperID: shopperID, Version: doc.Version}
 	for id, it := range doc.Items {
 		cart.Items = append(cart.Items, domain.CartItem{ProductID: id, MerchantID: it.MerchantID, Name: it.Name,
-			UnitPrice: it.UnitPrice.domain(), Quantity: it.Quantity, WeightGrams: it.Weight, AddedAt: it.AddedAt.UTC()})
+			UnitPrice: it.UnitPrice.domain(), Quantity: it.Quantity, WeightGrams: it.Weight, Variant: it.Variant.domain(),
+			AddedAt: it.AddedAt.UTC()})
 	}
 	for _, c := range doc.Codes {
 		cart.Codes = append(cart.Codes, domain.AppliedCode{MerchantID: c.MerchantID, Code: c.Code})
@@ -86,7 +88,7 @@ func compareStrings(a, b string) int {
 // The item's product id must satisfy domain.ValidateProductID.
 func (s *Carts) PutItem(ctx context.Context, shopperID string, item domain.CartItem, now time.Time) error {
 	doc := cartItemDoc{MerchantID: item.MerchantID, Name: item.Name, UnitPrice: toMoneyDoc(item.UnitPrice),
-		Quantity: item.Quantity, Weight: item.WeightGrams, AddedAt: item.AddedAt}
+		Quantity: item.Quantity, Weight: item.WeightGrams, Variant: toVariantDoc(item.Variant), AddedAt: item.AddedAt}
 	update := bson.M{
 		"$set": bson.M{"items." + item.ProductID: doc, "updated_at": now},
 		"$inc": bson.M{"version": 1},

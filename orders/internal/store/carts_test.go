@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func TestCartItemsAndConditionalClear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cart.Items) != 2 || cart.Items[0] != mug || cart.Items[1] != tea || cart.Version != 3 {
+	if len(cart.Items) != 2 || !reflect.DeepEqual(cart.Items[0], mug) || !reflect.DeepEqual(cart.Items[1], tea) || cart.Version != 3 {
 		t.Fatalf("cart %+v", cart)
 	}
 	if err := carts.RemoveItem(ctx, "s1", "p-tea", base); err != nil {

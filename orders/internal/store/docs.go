@@ -37,7 +37,42 @@ type lineDoc struct {
 	Quantity   int64      `bson:"quantity"`
 	Discount   *moneyDoc  `bson:"discount,omitempty"`
 	Weight     int64      `bson:"weight_grams,omitempty"`
+	Variant    variantDoc `bson:",inline"`
 	ShippedAt  *time.Time `bson:"shipped_at,omitempty"`
+}
+
+// variantDoc is the variant of a cart item or an order line as stored,
+// both fields absent for a product without variants (and on documents
+// written before variants). The options are an array of pairs ordered by
+// name, not a sub-document, so that no option name becomes a field name.
+type variantDoc struct {
+	VariantOf      string      `bson:"variant_of,omitempty"`
+	VariantOptions []optionDoc `bson:"variant_options,omitempty"`
+}
+
+// optionDoc is one option value of a variant.
+type optionDoc struct {
+	Name  string `bson:"name"`
+	Value string `bson:"value"`
+}
+
+func toVariantDoc(v domain.Variant) variantDoc {
+	doc := variantDoc{VariantOf: v.Of}
+	for _, name := range v.OptionNames() {
+		doc.VariantOptions = append(doc.VariantOptions, optionDoc{Name: name, Value: v.Options[name]})
+	}
+	return doc
+}
+
+func (d variantDoc) domain() domain.Variant {
+	v := domain.Variant{Of: d.VariantOf}
+	if len(d.VariantOptions) > 0 {
+		v.Options = make(map[string]string, len(d.VariantOptions))
+		for _, o := range d.VariantOptions {
+			v.Options[o.Name] = o.Value
+		}
+	}
+	return v
 }
 
 // chargeDoc is a merchant's charge of an order as stored.
@@ -94,7 +129,7 @@ func toLineDocs(lines []domain.Line) []lineDoc {
 	docs := make([]lineDoc, len(lines))
 	for i, l := range lines {
 		docs[i] = lineDoc{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name, UnitPrice: toMoneyDoc(l.UnitPrice),
-			Quantity: l.Quantity, Weight: l.WeightGrams, ShippedAt: optionalTime(l.ShippedAt)}
+			Quantity: l.Quantity, Weight: l.WeightGrams, Variant: toVariantDoc(l.Variant), ShippedAt: optionalTime(l.ShippedAt)}
 		if l.Discount.Amount != 0 {
 			m := toMoneyDoc(l.Discount)
 			docs[i].Discount = &m
@@ -150,7 +185,8 @@ func (d orderDoc) domain() domain.Order {
 	lines := make([]domain.Line, len(d.Lines))
 	for i, l := range d.Lines {
 		lines[i] = domain.Line{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name,
-			UnitPrice: l.UnitPrice.domain(), Quantity: l.Quantity, WeightGrams: l.Weight, ShippedAt: fromOptionalTime(l.ShippedAt)}
+			UnitPrice: l.UnitPrice.domain(), Quantity: l.Quantity, WeightGrams: l.Weight, Variant: l.Variant.domain(),
+			ShippedAt: fromOptionalTime(l.ShippedAt)}
 		if l.Discount != nil {
 			lines[i].Discount = l.Discount.domain()
 		}

@@ -18,6 +18,8 @@ type CartLine struct {
 	UnitPrice domain.Money
 	Quantity  int64
 	LineTotal domain.Money
+	// Variant is the product and options of a variant (zero otherwise).
+	Variant domain.Variant
 	// Discount is the line's share of its merchant's code.
 	Discount domain.Money
 	// Available is false for a product the catalog no longer sells; such a
@@ -72,15 +74,16 @@ func (s *Service) view(ctx context.Context, cart domain.Cart) (CartView, error) 
 	view := CartView{Items: []CartLine{}, Merchants: []domain.MerchantCharge{}, PricesStale: stale}
 	var lines []domain.Line
 	for _, it := range cart.Items {
-		line := CartLine{ProductID: it.ProductID, Name: it.Name, UnitPrice: it.UnitPrice, Quantity: it.Quantity, Available: true}
+		line := CartLine{ProductID: it.ProductID, Name: it.Name, UnitPrice: it.UnitPrice, Quantity: it.Quantity,
+			Variant: it.Variant, Available: true}
 		priced := domain.Line{ProductID: it.ProductID, MerchantID: it.MerchantID, UnitPrice: it.UnitPrice,
-			Quantity: it.Quantity, WeightGrams: it.WeightGrams}
+			Quantity: it.Quantity, WeightGrams: it.WeightGrams, Variant: it.Variant}
 		if !stale {
 			p, ok := products[it.ProductID]
-			if ok {
-				line.Name, line.UnitPrice = p.Name, p.Price
-				priced.MerchantID, priced.UnitPrice, priced.WeightGrams = p.MerchantID, p.Price, p.WeightGrams
-			} else {
+			if ok && !p.HasVariants {
+				line.Name, line.UnitPrice, line.Variant = p.Name, p.Price, p.Variant
+				priced.MerchantID, priced.UnitPrice, priced.WeightGrams, priced.Variant = p.MerchantID, p.Price, p.WeightGrams, p.Variant
+			} else { // gone, or a product that has gained variants: one of them is sold, not it
 				line.Available = false
 			}
 		}
@@ -127,7 +130,10 @@ func (s *Service) view(ctx context.Context, cart domain.Cart) (CartView, error) 
 
 // SetCartItem sets the quantity of a product in a shopper's cart (0
 // removes it). Adding checks with the catalog that the product exists and
-// is not archived.
+// is not archived. productID may be a variant's id: the item keeps the
+// variant's price and weight, its product's name, and which product and
+// options it is. A product that has variants is not sold itself: putting
+// it is a 400 variant_required problem and changes nothing.
 func (s *Service) SetCartItem(ctx context.Context, shopperID, productID string, quantity int64) error {
 	if err := errors.Join(domain.ValidateProductID(productID), domain.ValidateQuantity(quantity)); err != nil {
 		return mergeValidation(err)
@@ -139,6 +145,9 @@ func (s *Service) SetCartItem(ctx context.Context, shopperID, productID string, 
 	product, err := s.catalog.Product(ctx, productID)
 	if err != nil {
 		return err
+	}
+	if product.HasVariants {
+		return domain.VariantRequired(productID)
 	}
 	cart, err := s.carts.Get(ctx, shopperID)
 	if err != nil {
@@ -162,7 +171,7 @@ func (s *Service) ClearCart(ctx context.Context, shopperID string) error {
 
 func cartItem(p catalogclient.Product, quantity int64, now time.Time) domain.CartItem {
 	return domain.CartItem{ProductID: p.ID, MerchantID: p.MerchantID, Name: p.Name, UnitPrice: p.Price,
-		Quantity: quantity, WeightGrams: p.WeightGrams, AddedAt: now}
+		Quantity: quantity, WeightGrams: p.WeightGrams, Variant: p.Variant, AddedAt: now}
 }
 
 // mergeValidation joins the field errors of several validation errors

@@ -108,7 +108,8 @@ func (s *Service) replay(ctx context.Context, id string, req domain.CheckoutRequ
 	return o, nil
 }
 
-// priceLines prices the cart's items at the catalog's current prices.
+// priceLines prices the cart's items at the catalog's current prices; a
+// variant's line carries its product and options as the catalog gives them.
 func (s *Service) priceLines(ctx context.Context, cart domain.Cart) ([]domain.Line, error) {
 	ids := make([]string, len(cart.Items))
 	for i, it := range cart.Items {
@@ -121,11 +122,11 @@ func (s *Service) priceLines(ctx context.Context, cart domain.Cart) ([]domain.Li
 	lines := make([]domain.Line, 0, len(cart.Items))
 	for _, it := range cart.Items {
 		p, ok := products[it.ProductID]
-		if !ok {
+		if !ok || p.HasVariants { // gone, or it gained variants since it was put (one of them is sold)
 			return nil, fmt.Errorf("%w: product %s is no longer available; remove it from the cart", apperr.ErrConflict, it.ProductID)
 		}
 		lines = append(lines, domain.Line{ProductID: it.ProductID, MerchantID: p.MerchantID, Name: p.Name,
-			UnitPrice: p.Price, Quantity: it.Quantity, WeightGrams: p.WeightGrams})
+			UnitPrice: p.Price, Quantity: it.Quantity, WeightGrams: p.WeightGrams, Variant: p.Variant})
 	}
 	return lines, nil
 }

@@ -67,7 +67,7 @@ func eventLines(lines []domain.Line) []events.OrderLine {
 	out := make([]events.OrderLine, len(lines))
 	for i, l := range lines {
 		out[i] = events.OrderLine{ProductID: l.ProductID, MerchantID: l.MerchantID, Name: l.Name,
-			UnitPrice: money(l.UnitPrice), Quantity: l.Quantity}
+			UnitPrice: money(l.UnitPrice), Quantity: l.Quantity, VariantOf: l.Variant.Of, VariantOptions: l.Variant.Options}
 		if l.Discount.Amount != 0 {
 			out[i].Discount = money(l.Discount)
 		}
