@@ -81,18 +81,25 @@ func Update(ctx context.Context, w *mongodb.Writer, n Notifier, coll *mongo.Coll
 	if len(entries) == 0 {
 		return w.UpdateOne(ctx, coll, id, guard, update, false)
 	}
+	_, ok, err := UpdateReturning(ctx, w, n, coll, id, guard, update, entries)
+	return ok, err
+}
+
+// UpdateReturning is Update for a caller that needs the document as the
+// write left it (nil when the guard did not hold or nothing matched).
+func UpdateReturning(ctx context.Context, w *mongodb.Writer, n Notifier, coll *mongo.Collection, id string, guard, update bson.M, entries []Entry) (bson.Raw, bool, error) {
 	doc, ok, err := w.FindOneAndUpdate(ctx, coll, id, guard, Push(update, entries...), false)
 	if err != nil {
 		notifyUncertain(n, coll, id, entries, err)
-		return ok, err
+		return nil, ok, err
 	}
 	if !ok {
-		return false, nil
+		return nil, false, nil
 	}
 	if pending := PendingOf(doc); len(pending) > 0 {
 		n.Written(coll, id, pending)
-	} else {
+	} else if len(entries) > 0 {
 		n.Notify(coll, id)
 	}
-	return true, nil
+	return doc, true, nil
 }

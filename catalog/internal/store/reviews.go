@@ -124,20 +124,17 @@ func (s *Store) Review(ctx context.Context, id string) (domain.Review, error) {
 // product. Marks older than RatedGrace are pruned when enough gathered.
 func (s *Store) CountReview(ctx context.Context, productID, reviewID string, rating int64, now time.Time, entries ...outbox.Entry) (domain.Product, bool, error) {
 	what := "count review on " + productID
-	update := outbox.Push(bson.M{
+	update := bson.M{
 		"$inc": bson.M{"rating.sum": rating, "rating.count": int64(1), "version": int64(1)},
 		"$set": bson.M{"rated." + reviewID: now.UTC(), "updated_at": now.UTC()},
-	}, entries...)
-	raw, ok, err := s.writer.FindOneAndUpdate(ctx, s.products, productID,
-		bson.M{"rated." + reviewID: bson.M{"$exists": false}}, update, false)
+	}
+	raw, ok, err := outbox.UpdateReturning(ctx, s.writer, s.relay, s.products, productID,
+		bson.M{"rated." + reviewID: bson.M{"$exists": false}}, update, entries)
 	if err != nil {
 		return domain.Product{}, false, wrap(err, "%s", what)
 	}
 	if !ok {
 		return domain.Product{}, false, nil
-	}
-	if pending := outbox.PendingOf(raw); len(pending) > 0 {
-		s.relay.Written(s.products, productID, pending)
 	}
 	var doc productDoc
 	if err := bson.Unmarshal(raw, &doc); err != nil {
