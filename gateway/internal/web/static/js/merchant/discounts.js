@@ -1,8 +1,9 @@
 // The merchant's discount codes: the list, a form to create one
 // (percentage or fixed amount, minimum subtotal, validity window, usage
-// limits) and deleting. Money is sent in integer minor units.
+// limits) or to change one (PUT replaces its settings; a code is never
+// renamed), and deleting. Money is sent in integer minor units.
 
-import { h, money, parseMoney, dateTime, field, showError, showInfo, busy, formValues, clearErrors } from '../ui.js';
+import { h, money, moneyInput, parseMoney, dateTime, field, showError, showInfo, busy, formValues, clearErrors } from '../ui.js';
 import { session, merchantFirst } from './app.js';
 
 const base = '/api/v1/merchant/discounts';
@@ -31,8 +32,9 @@ export async function discounts() {
   const rows = h('tbody', {});
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
   let cursor = '';
+  let editor = null;
   const upsert = (d) => {
-    const row = discountRow(d, message);
+    const row = discountRow(d, message, editor);
     const old = rows.querySelector(`tr[data-code="${CSS.escape(d.code)}"]`);
     if (old) old.replaceWith(row);
     else rows.prepend(row);
@@ -41,7 +43,7 @@ export async function discounts() {
   const load = async () => {
     try {
       const page = await session.call('GET', base, { query: { limit: 50, cursor } });
-      for (const d of page.items || []) rows.append(discountRow(d, message));
+      for (const d of page.items || []) rows.append(discountRow(d, message, editor));
       cursor = page.next_cursor || '';
       more.hidden = !cursor;
       if (!rows.children.length) rows.append(h('tr', { class: 'empty' }, h('td', { colspan: 6 }, 'No discount codes yet.')));
@@ -49,11 +51,12 @@ export async function discounts() {
       showError(message, err);
     }
   };
+  editor = discountForm(message, upsert);
   more.addEventListener('click', () => busy(more, load));
   await load();
   return h('section', {},
     h('h1', {}, 'Discount codes'),
-    discountForm(message, upsert),
+    editor.element,
     message,
     h('div', { class: 'table-wrap' },
       h('table', { class: 'table', id: 'discounts-table' },
@@ -66,7 +69,8 @@ export async function discounts() {
     more);
 }
 
-function discountRow(d, message) {
+function discountRow(d, message, editor) {
+  const change = h('button', { type: 'button', class: 'link edit-code', 'aria-label': `Edit code ${d.code}`, onclick: () => editor.edit(d) }, 'Edit');
   const remove = h('button', { type: 'button', class: 'link danger-text delete-code', 'aria-label': `Delete code ${d.code}` }, 'Delete');
   const row = h('tr', { 'data-code': d.code },
     h('td', {}, h('strong', { class: 'code-tag' }, d.code)),
@@ -74,7 +78,7 @@ function discountRow(d, message) {
     h('td', { class: 'num' }, d.min_subtotal ? money({ amount: d.min_subtotal, currency: d.currency }) : '—'),
     h('td', {}, windowText(d)),
     h('td', {}, limitsText(d)),
-    h('td', {}, remove));
+    h('td', {}, h('span', { class: 'inline-form' }, change, remove)));
   remove.addEventListener('click', () => {
     if (!window.confirm(`Delete code ${d.code}? Carts holding it lose the discount.`)) return;
     busy(remove, async () => {
@@ -97,14 +101,30 @@ function instant(local) {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
+/** An RFC 3339 instant as a datetime-local value (local time, minutes). */
+function localInput(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
 function wholeNumber(text) {
   if (!text) return 0;
   return /^\d+$/.test(text) ? Number(text) : NaN;
 }
 
+/**
+ * The form that creates a code, or, after edit(d), replaces the settings
+ * of code d (its code and uses stay).
+ */
 function discountForm(pageMessage, saved) {
   const message = h('div', { class: 'message', hidden: true });
   const submit = h('button', { type: 'submit', id: 'discount-save' }, 'Create code');
+  const cancel = h('button', { type: 'button', class: 'secondary', id: 'discount-cancel', hidden: true }, 'Stop editing');
+  const title = h('summary', {}, 'Create a code');
+  let editing = null;
   const value = field('Percent off', { name: 'percent', id: 'd-value', inputmode: 'numeric', required: true, placeholder: '10' });
   const kind = field('Type', { name: 'kind', id: 'd-kind', value: 'percentage', options: [['percentage', 'Percentage off'], ['fixed', 'Fixed amount off']] });
   const form = h('form', { class: 'discount-form', novalidate: true, id: 'discount-form' },
@@ -120,7 +140,8 @@ function discountForm(pageMessage, saved) {
       field('Uses in total (optional)', { name: 'usage_limit', id: 'd-limit', type: 'number', min: 0, inputmode: 'numeric', hint: 'Empty or 0: no limit.' }),
       field('Uses per shopper (optional)', { name: 'per_shopper_limit', id: 'd-per-shopper', type: 'number', min: 0, inputmode: 'numeric', hint: 'Empty or 0: no limit.' })),
     message,
-    h('p', { class: 'actions' }, submit));
+    h('p', { class: 'actions' }, submit, cancel));
+  const details = h('details', { class: 'panel editor', open: true }, title, form);
   const valueInput = value.querySelector('input');
   const valueLabel = value.querySelector('label');
   kind.querySelector('select').addEventListener('change', (e) => {
@@ -144,6 +165,8 @@ function discountForm(pageMessage, saved) {
       starts_at: instant(v.starts_at), ends_at: instant(v.ends_at),
       usage_limit: wholeNumber(v.usage_limit), per_shopper_limit: wholeNumber(v.per_shopper_limit),
     };
+    // An unchanged window keeps its exact instants (the inputs show minutes).
+    for (const f of ['starts_at', 'ends_at']) if (editing && editing[f] && v[f] === localInput(editing[f])) body[f] = editing[f];
     const errors = [];
     if (!fixed && (Number.isNaN(body.percent) || !v.percent)) errors.push({ field: 'percent', message: 'Enter a whole number such as 10' });
     if (fixed && Number.isNaN(body.amount_off)) errors.push({ field: 'amount_off', message: 'Enter an amount such as 5.00' });
@@ -154,19 +177,61 @@ function discountForm(pageMessage, saved) {
       showError(message, { detail: 'Please correct the highlighted fields.', errors }, form);
       return;
     }
+    // reset() after busy(), which puts back the label the button had.
     busy(submit, async () => {
       try {
-        const d = await session.call('POST', base, { body });
+        const d = editing
+          ? await session.call('PUT', `${base}/${encodeURIComponent(editing.code)}`, { body: { ...body, code: editing.code } })
+          : await session.call('POST', base, { body });
         saved(d);
-        showInfo(pageMessage, `Code ${d.code} created: ${discountValue(d)}.`);
-        form.reset();
-        clearErrors(form);
-        message.hidden = true;
-        form.elements.kind.dispatchEvent(new Event('change'));
+        showInfo(pageMessage, `Code ${d.code} ${editing ? 'saved' : 'created'}: ${discountValue(d)}.`);
+        return true;
       } catch (err) {
         showError(message, err, form);
+        return false;
       }
-    });
+    }).then((done) => { if (done) reset(); });
   });
-  return h('details', { class: 'panel editor', open: true }, h('summary', {}, 'Create a code'), form);
+
+  const setKind = (k) => {
+    form.elements.kind.value = k;
+    form.elements.kind.dispatchEvent(new Event('change'));
+  };
+  const reset = () => {
+    editing = null;
+    form.reset();
+    clearErrors(form);
+    message.hidden = true;
+    form.elements.code.readOnly = false;
+    title.textContent = 'Create a code';
+    submit.textContent = 'Create code';
+    cancel.hidden = true;
+    setKind('percentage');
+  };
+  cancel.addEventListener('click', reset);
+
+  return {
+    element: details,
+    edit(d) {
+      reset();
+      editing = d;
+      const el = form.elements;
+      title.textContent = `Edit code ${d.code}`;
+      submit.textContent = 'Save changes';
+      cancel.hidden = false;
+      el.code.value = d.code;
+      el.code.readOnly = true;
+      setKind(d.kind === 'fixed' ? 'fixed' : 'percentage');
+      valueInput.value = d.kind === 'fixed' ? moneyInput(d.amount_off || 0, d.currency) : String(d.percent || '');
+      el.currency.value = d.currency;
+      el.min_subtotal.value = d.min_subtotal ? moneyInput(d.min_subtotal, d.currency) : '';
+      el.starts_at.value = localInput(d.starts_at);
+      el.ends_at.value = localInput(d.ends_at);
+      el.usage_limit.value = d.usage_limit ? String(d.usage_limit) : '';
+      el.per_shopper_limit.value = d.per_shopper_limit ? String(d.per_shopper_limit) : '';
+      details.open = true;
+      details.scrollIntoView({ block: 'start' });
+      valueInput.focus();
+    },
+  };
 }

@@ -52,6 +52,13 @@ function chargeText(o) {
   return h('span', { class: 'muted charge' }, ` (${parts.join(', ')})`);
 }
 
+/** " (size: M)" after a line's name, '' for a product without variants. */
+function withOptions(line) {
+  const o = line.variant_options;
+  if (!o || typeof o !== 'object' || !Object.keys(o).length) return '';
+  return ` (${Object.entries(o).map(([name, value]) => `${name}: ${value}`).join(', ')})`;
+}
+
 function allShipped(o) {
   return o.status === 'shipped' || (o.lines || []).every((l) => l.shipped_at);
 }
@@ -77,7 +84,7 @@ function orderItem(o, message) {
       h('strong', {}, `#${o.id.slice(-8).toUpperCase()}`),
       h('span', { class: 'muted' }, dateTime(o.created_at)),
       statusBadge(shipped && o.status === 'paid' ? 'shipped' : o.status)),
-    h('ul', { class: 'plain' }, lines.map((l) => h('li', {}, `${l.quantity} × ${l.name} · ${money({ amount: l.unit_price.amount * l.quantity, currency: l.unit_price.currency })}`))),
+    h('ul', { class: 'plain' }, lines.map((l) => h('li', {}, `${l.quantity} × ${l.name}${withOptions(l)} · ${money({ amount: l.unit_price.amount * l.quantity, currency: l.unit_price.currency })}`))),
     h('p', {}, 'Your share: ', h('strong', {}, money(shareOf(o, lines))), chargeText(o),
       h('span', { class: 'muted' }, ` · to ${[a.name, a.city, a.country].filter(Boolean).join(', ')}`)),
     o.status === 'paid' && !shipped ? h('p', { class: 'actions' }, ship) : null);

@@ -1,8 +1,11 @@
-// The merchant's products: create, edit, restock and archive.
+// The merchant's products: create (with options and variants), edit,
+// restock and archive; a product's variants are rows under its own
+// (variants.js).
 
 import { h, mount, imageURL, money, moneyInput, parseMoney, field, showError, showInfo, busy, formValues, clearErrors } from '../ui.js';
 import { session, merchantFirst } from './app.js';
 import { reviewsPanel } from './reviews.js';
+import { hasVariants, optionsEditor, variantRows } from './variants.js';
 
 const base = '/api/v1/merchant/products';
 
@@ -31,21 +34,31 @@ export async function products() {
     }
   };
 
+  // A product's rows: its own and, when it has variants, theirs.
+  const rowsOf = (p) => {
+    const ctx = { message, edit: () => editor.edit(p), replace: upsertRow, reviews: () => showReviews(p) };
+    const reload = async () => upsertRow(await session.call('GET', `${base}/${encodeURIComponent(p.id)}`));
+    return [productRow(p, ctx), ...variantRows(p, { message, reload, archived: isArchived(p) })];
+  };
   const upsertRow = (p) => {
     state.byId.set(p.id, p);
-    const row = productRow(p, { message, edit: () => editor.edit(p), replace: upsertRow, reviews: () => showReviews(p) });
-    const old = rows.querySelector(`tr[data-product-id="${CSS.escape(p.id)}"]`);
-    if (old) old.replaceWith(row);
-    else rows.prepend(row);
+    const id = CSS.escape(p.id);
+    const old = rows.querySelector(`tr[data-product-id="${id}"]`);
+    const fresh = rowsOf(p);
+    if (!old) { rows.prepend(...fresh); return; }
+    const stale = [old, ...rows.querySelectorAll(`tr[data-variant-of="${id}"]`)];
+    old.before(...fresh);
+    stale.forEach((tr) => tr.remove());
   };
 
   const load = async () => {
     try {
       const page = await session.call('GET', base, { query: { limit: 50, cursor: state.cursor } });
-      for (const p of page.items || []) {
+      // Variants are shown under their product, not as products.
+      for (const p of (page.items || []).filter((it) => !it.variant_of)) {
         if (!state.byId.size && p.price) state.currency = p.price.currency;
         state.byId.set(p.id, p);
-        rows.append(productRow(p, { message, edit: () => editor.edit(p), replace: upsertRow, reviews: () => showReviews(p) }));
+        rows.append(...rowsOf(p));
       }
       editor.setCurrency(state.currency);
       state.cursor = page.next_cursor || '';
@@ -79,6 +92,12 @@ function productForm(state, pageMessage, saved) {
   const submit = h('button', { type: 'submit', id: 'product-save' }, 'Create product');
   const cancel = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Stop editing');
   const stock = field('Initial stock', { name: 'stock', type: 'number', min: 0, value: 10, inputmode: 'numeric', id: 'p-stock' });
+  let editing = null;
+  const variants = optionsEditor({
+    sku: () => form.elements.sku.value.trim(),
+    currency: () => (form.elements.currency.value.trim() || state.currency).toUpperCase(),
+    onChange: (has) => { stock.hidden = has || editing !== null; },
+  });
   const form = h('form', { class: 'product-form', novalidate: true, id: 'product-form' },
     h('div', { class: 'row' },
       field('SKU', { name: 'sku', required: true, id: 'p-sku', autocomplete: 'off' }),
@@ -91,10 +110,10 @@ function productForm(state, pageMessage, saved) {
       stock),
     field('Description', { name: 'description', multiline: true, id: 'p-description' }),
     field('Image URL (optional)', { name: 'image', type: 'url', id: 'p-image', hint: 'Leave empty for a generated picture.' }),
+    variants.element,
     message,
     h('p', { class: 'actions' }, submit, cancel));
   const details = h('details', { class: 'panel editor' }, title, form);
-  let editing = null;
 
   const reset = () => {
     editing = null;
@@ -103,8 +122,9 @@ function productForm(state, pageMessage, saved) {
     message.hidden = true;
     title.textContent = 'Add a product';
     submit.textContent = 'Create product';
-    stock.hidden = false;
     cancel.hidden = true;
+    variants.element.hidden = false;
+    variants.reset();
     form.elements.currency.value = state.currency;
   };
   cancel.addEventListener('click', reset);
@@ -115,8 +135,10 @@ function productForm(state, pageMessage, saved) {
       const v = formValues(form);
       const currency = (v.currency || state.currency).toUpperCase();
       const amount = parseMoney(v.price, currency);
-      if (Number.isNaN(amount)) {
-        showError(message, { detail: 'Please correct the highlighted fields.', errors: [{ field: 'price', message: 'Enter a price such as 19.99' }] }, form);
+      const errors = Number.isNaN(amount) ? [{ field: 'price', message: 'Enter a price such as 19.99' }] : [];
+      const sold = editing ? {} : variants.body(errors);
+      if (errors.length) {
+        showError(message, { detail: 'Please correct the highlighted fields.', errors }, form);
         return;
       }
       const body = {
@@ -132,16 +154,22 @@ function productForm(state, pageMessage, saved) {
           p = await session.call('PATCH', `${base}/${encodeURIComponent(editing.id)}`, { body });
           showInfo(pageMessage, `Saved ${p.name}.`);
         } else {
-          body.stock = Number(v.stock || 0);
+          if (sold.variants) Object.assign(body, sold);
+          else body.stock = Number(v.stock || 0);
           p = await session.call('POST', base, { body });
           showInfo(pageMessage, `Created ${p.name}.`);
         }
         saved(p);
-        reset();
-        details.open = false;
+        return true;
       } catch (err) {
         showError(message, err, form);
+        return false;
       }
+    }).then((done) => {
+      // After busy(), which puts back the label the button had.
+      if (!done) return;
+      reset();
+      details.open = false;
     });
   });
 
@@ -154,6 +182,7 @@ function productForm(state, pageMessage, saved) {
       title.textContent = `Edit ${p.name}`;
       submit.textContent = 'Save changes';
       stock.hidden = true;
+      variants.element.hidden = true;
       cancel.hidden = false;
       const el = form.elements;
       el.sku.value = p.sku;
@@ -170,8 +199,16 @@ function productForm(state, pageMessage, saved) {
   };
 }
 
+/** A product's price, or "$20.00–$25.00" when its variants' prices differ. */
+function priceText(p) {
+  const r = p.price_range;
+  if (r && r.min && r.max && r.min.amount !== r.max.amount) return `${money(r.min)}–${money(r.max)}`;
+  return money(p.price);
+}
+
 function productRow(p, { message, edit, replace, reviews }) {
   const archived = isArchived(p);
+  const variants = hasVariants(p);
   const id = `restock-${p.id}`;
   const delta = h('input', { id, type: 'number', value: 10, inputmode: 'numeric', class: 'small' });
   const restock = h('button', { type: 'button', class: 'secondary small' }, 'Add');
@@ -197,16 +234,16 @@ function productRow(p, { message, edit, replace, reviews }) {
       }
     });
   });
-  return h('tr', { 'data-product-id': p.id, 'data-sku': p.sku, class: archived ? 'archived' : '' },
+  return h('tr', { 'data-product-id': p.id, 'data-sku': p.sku, class: `${archived ? 'archived' : ''}${variants ? ' has-variants' : ''}`.trim() },
     h('td', {}, h('div', { class: 'product-cell' },
       h('img', { src: imageURL(p), alt: '', width: 40, height: 40, loading: 'lazy' }),
       h('div', {}, h('strong', {}, p.name), h('br'), h('span', { class: 'muted' }, p.sku),
         archived ? h('span', { class: 'badge badge-cancelled' }, 'Archived') : null))),
     h('td', {}, p.category),
-    h('td', { class: 'num' }, money(p.price)),
+    h('td', { class: 'num' }, priceText(p)),
     h('td', { class: 'num stock-cell' }, String(p.stock ? p.stock.available : 0)),
-    h('td', {}, archived ? '' : h('span', { class: 'inline-form' },
-      h('label', { for: id, class: 'visually-hidden' }, `Units to add to ${p.name}`), delta, restock)),
+    h('td', {}, archived ? '' : (variants ? h('span', { class: 'muted' }, 'Per variant, below') : h('span', { class: 'inline-form' },
+      h('label', { for: id, class: 'visually-hidden' }, `Units to add to ${p.name}`), delta, restock))),
     h('td', {}, archived ? '' : h('span', { class: 'inline-form' },
       h('button', { type: 'button', class: 'link', onclick: edit, 'aria-label': `Edit ${p.name}` }, 'Edit'),
       h('button', { type: 'button', class: 'link show-reviews', onclick: reviews, 'aria-label': `Reviews of ${p.name}` },

@@ -1,9 +1,10 @@
 // Browsing: the home page, search with filters, and the product page.
 
-import { h, imageURL, money, moneyInput, parseMoney, field, showError, showInfo, busy, formValues } from '../ui.js';
+import { h, mount, imageURL, money, moneyInput, parseMoney, field, showError, showInfo, busy, formValues } from '../ui.js';
 import { session, catalog, go, refreshCartCount } from './app.js';
 import { ratingSummary, reviewsSection } from './reviews.js';
 import * as track from './track.js';
+import { hasVariants, variantPicker, optionsText, cardPrice } from './variants.js';
 
 /** A product tile linking to its page. */
 export function productCard(p) {
@@ -14,7 +15,7 @@ export function productCard(p) {
       productImage(p, 'card-image'),
       h('span', { class: 'card-title' }, p.name)),
     h('p', { class: 'card-meta' },
-      h('span', { class: 'price' }, money(p.price)),
+      cardPrice(p),
       stockBadge(available)));
 }
 
@@ -142,30 +143,59 @@ function pager(params, next) {
   return links.length ? h('nav', { class: 'pager', 'aria-label': 'Pages' }, links) : null;
 }
 
-/** One product with an add-to-cart form. */
-export async function product({ match }) {
-  const p = await catalog(`/api/v1/products/${encodeURIComponent(decodeURIComponent(match[1]))}`);
-  const available = p.stock ? p.stock.available : 0;
+/**
+ * One product with an add-to-cart form; a product with variants has a
+ * picker, and the price, availability and SKU shown are the chosen
+ * variant's. /product/<variant id> and ?variant=<id> open the product with
+ * that variant chosen.
+ */
+export async function product({ match, params }) {
+  let p = await catalog(`/api/v1/products/${encodeURIComponent(decodeURIComponent(match[1]))}`);
+  let wanted = params.get('variant') || '';
+  if (p.variant_of) {
+    wanted = p.id;
+    p = await catalog(`/api/v1/products/${encodeURIComponent(p.variant_of)}`);
+  }
   const message = h('div', { class: 'message', hidden: true });
-  const qty = h('input', { id: 'qty', name: 'quantity', type: 'number', min: 1, max: Math.max(1, available), value: 1, inputmode: 'numeric' });
-  const add = h('button', { type: 'submit', disabled: available <= 0 }, available > 0 ? 'Add to cart' : 'Sold out');
+  const price = h('p', { class: 'price big', id: 'product-price' });
+  const stock = h('p', { id: 'product-stock' });
+  const sku = h('p', { class: 'muted', id: 'product-sku' });
+  const qty = h('input', { id: 'qty', name: 'quantity', type: 'number', min: 1, value: 1, inputmode: 'numeric' });
+  const add = h('button', { type: 'submit' }, 'Add to cart');
+  const show = (item) => {
+    const available = item && item.stock ? item.stock.available : 0;
+    mount(price, money((item && item.price) || p.price));
+    mount(stock, item ? stockBadge(available) : h('span', { class: 'stock stock-out' }, 'Not sold in this combination'));
+    sku.textContent = `SKU ${(item || p).sku}`;
+    qty.max = String(Math.max(1, available));
+    add.disabled = available <= 0;
+    add.textContent = available > 0 ? 'Add to cart' : (item ? 'Sold out' : 'Unavailable');
+  };
+  const picker = hasVariants(p) ? variantPicker(p, wanted, (v) => {
+    show(v);
+    if (v) history.replaceState(null, '', `${location.pathname}?variant=${encodeURIComponent(v.id)}`);
+  }) : null;
+  show(picker ? picker.current() : p);
   const form = h('form', { class: 'buy' },
     h('div', { class: 'field qty' }, h('label', { for: 'qty' }, 'Quantity'), qty),
     add);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (!session.signedIn) {
-      go(`/login?next=${encodeURIComponent(location.pathname)}`);
+      go(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
       return;
     }
+    const item = picker ? picker.current() : p;
+    if (!item) return;
     busy(add, async () => {
       try {
         const n = Number(qty.value);
         const current = await session.call('GET', '/api/v1/cart');
-        const line = (current.items || []).find((it) => it.product_id === p.id);
-        await session.call('PUT', `/api/v1/cart/items/${encodeURIComponent(p.id)}`, { body: { quantity: (line ? line.quantity : 0) + n } });
-        track.addedToCart(p, n);
-        showInfo(message, h('span', {}, `Added ${n} × ${p.name} to your cart. `, h('a', { href: '/cart' }, 'View cart')));
+        const line = (current.items || []).find((it) => it.product_id === item.id);
+        await session.call('PUT', `/api/v1/cart/items/${encodeURIComponent(item.id)}`, { body: { quantity: (line ? line.quantity : 0) + n } });
+        track.addedToCart({ id: item.id, merchant_id: p.merchant_id }, n);
+        const options = picker ? optionsText(item.options) : '';
+        showInfo(message, h('span', {}, `Added ${n} × ${p.name}${options ? ` (${options})` : ''} to your cart. `, h('a', { href: '/cart' }, 'View cart')));
         refreshCartCount();
       } catch (err) {
         showError(message, err, form);
@@ -187,11 +217,11 @@ export async function product({ match }) {
         h('a', { href: `/search?category=${encodeURIComponent(p.category)}` }, p.category)),
       h('h1', {}, p.name),
       rating,
-      h('p', { class: 'price big' }, money(p.price)),
-      h('p', {}, stockBadge(available)),
+      price, stock,
+      picker ? picker.element : null,
       form, message,
       h('h2', {}, 'About this product'),
       h('p', { class: 'description' }, p.description || 'No description yet.'),
-      h('p', { class: 'muted' }, `SKU ${p.sku}`))),
+      sku)),
     h('div', { class: 'panel product-reviews' }, reviews));
 }

@@ -3,6 +3,7 @@
 
 import { h, mount, money, showError, showInfo, busy, clearErrors } from '../ui.js';
 import { session, signInFirst, refreshCartCount, catalog } from './app.js';
+import { lineOptions, lineHref } from './variants.js';
 
 /** Which merchant sells a product, learnt from the catalog once per page load. */
 const merchantOf = new Map();
@@ -133,7 +134,7 @@ function cartLine(it, { message, render }) {
   qty.addEventListener('change', () => set(Number(qty.value)));
   const off = it.discount && it.discount.amount > 0;
   return h('li', { class: 'line', 'data-product-id': it.product_id },
-    h('a', { class: 'line-name', href: `/product/${encodeURIComponent(it.product_id)}` }, it.name),
+    h('span', { class: 'line-item' }, h('a', { class: 'line-name', href: lineHref(it) }, it.name), lineOptions(it)),
     h('span', { class: 'muted' }, `${money(it.unit_price)} each`),
     h('span', { class: 'field qty' }, h('label', { for: id }, 'Quantity'), qty),
     h('span', { class: 'line-total' }, money(it.line_total),

@@ -6,6 +6,7 @@ import { h, money, field, showError, busy, formValues } from '../ui.js';
 import { session, signInFirst, go, refreshCartCount } from './app.js';
 import { savedAddresses, addressFields, addressLine } from './addresses.js';
 import * as track from './track.js';
+import { optionsText } from './variants.js';
 
 /** Stripe's test payment methods, offered when no publishable key is set. */
 const testMethods = [
@@ -102,8 +103,14 @@ export async function checkout() {
       h('aside', { class: 'summary', 'aria-label': 'Order summary' },
         h('h2', {}, 'Summary'),
         h('ul', { class: 'summary-lines' }, c.items.map((it) => h('li', {},
-          h('span', {}, `${it.quantity} × ${it.name}`), h('span', {}, money(it.line_total))))),
+          h('span', { class: 'line-item' }, `${it.quantity} × ${it.name}${withOptions(it)}`), h('span', {}, money(it.line_total))))),
         summaryTotals(c))));
+}
+
+/** " (size: M)" after a line's name, '' for a product without variants. */
+function withOptions(line) {
+  const text = optionsText(line.variant_options);
+  return text ? ` (${text})` : '';
 }
 
 /** Subtotal, discounts, shipping and total of a cart. */

@@ -2,6 +2,7 @@
 
 import { h, mount, money, dateTime, statusBadge, cancelReasonText, showError, busy } from '../ui.js';
 import { session, signInFirst } from './app.js';
+import { lineOptions, lineHref } from './variants.js';
 
 /** Statuses after which nothing happens without the shopper. */
 const settled = new Set(['paid', 'shipped', 'cancelled', 'refunded']);
@@ -112,7 +113,7 @@ function orderDetails(o) {
       h('caption', { class: 'visually-hidden' }, 'Items'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Item'), h('th', { scope: 'col' }, 'Qty'), h('th', { scope: 'col', class: 'num' }, 'Price'))),
       h('tbody', {}, (o.lines || []).map((l) => h('tr', {},
-        h('td', {}, h('a', { href: `/product/${encodeURIComponent(l.product_id)}` }, l.name),
+        h('td', { class: 'line-item' }, h('a', { href: lineHref(l) }, l.name), lineOptions(l),
           l.discount && l.discount.amount > 0 ? h('span', { class: 'line-discount discount' }, `−${money(l.discount)} off`) : null),
         h('td', {}, String(l.quantity)),
         h('td', { class: 'num' }, money({ amount: l.unit_price.amount * l.quantity, currency: l.unit_price.currency }))))),
