@@ -59,7 +59,7 @@ var Services = []Service{
 	{Name: "users", Package: "./users/cmd/users", Port: 8081},
 	{Name: "catalog", Package: "./catalog/cmd/catalog", Port: 8082},
 	{Name: "orders", Package: "./orders/cmd/orders", Port: 8083, Env: func(e Endpoints) []string {
-		return []string{"CATALOG_URL=" + e.URLs["catalog"]}
+		return []string{"CATALOG_URL=" + e.URLs["catalog"], "USERS_URL=" + e.URLs["users"]}
 	}},
 	{Name: "payments", Package: "./payments/cmd/payments", Port: 8084, Env: func(e Endpoints) []string {
 		return []string{

@@ -10,6 +10,7 @@ import (
 	"github.com/mercato-shop/mercato/orders/internal/consumer"
 	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/orders/internal/usecase"
+	"github.com/mercato-shop/mercato/orders/internal/usersclient"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/events"
@@ -31,6 +32,9 @@ type Config struct {
 	CatalogBreakerFailures uint32 `env:"CATALOG_BREAKER_FAILURES" envDefault:"5"`
 	// CatalogBreakerOpenFor is how long the open breaker fails calls fast.
 	CatalogBreakerOpenFor time.Duration `env:"CATALOG_BREAKER_OPEN_FOR" envDefault:"5s"`
+	// UsersURL is the users service's base URL (the shopper's default
+	// address at checkout; its breaker takes the platform/breaker defaults).
+	UsersURL string `env:"USERS_URL" envDefault:"http://127.0.0.1:8081"`
 	// OrderStepTimeout is the deadline of every waiting saga state.
 	OrderStepTimeout time.Duration `env:"ORDER_STEP_TIMEOUT" envDefault:"10m"`
 	// OrderSweepInterval is how often orders past their deadline are sought.
@@ -47,7 +51,7 @@ func main() {
 	}, func(ctx context.Context, app *service.App) error { return setup(ctx, app, cfg) })
 }
 
-// setup wires the stores, the catalog client, the API, the saga consumer
+// setup wires the stores, the catalog and users clients, the API, the saga consumer
 // and the deadline sweeper. (The merchant dashboard lives in the analytics
 // service.)
 func setup(ctx context.Context, app *service.App, cfg Config) error {
@@ -63,12 +67,17 @@ func setup(ctx context.Context, app *service.App, cfg Config) error {
 		Registerer:          app.Registry,
 		Logger:              app.Logger,
 	})
+	users := usersclient.New(cfg.UsersURL, breaker.Options{
+		Name:       "users",
+		Registerer: app.Registry,
+		Logger:     app.Logger,
+	})
 	if err := usecase.RegisterMetrics(app.Registry); err != nil {
 		return err
 	}
 	codes, rates := store.OpenPricing(app.Store)
 	svc := usecase.New(orders, carts, cat, usecase.Options{StepTimeout: cfg.OrderStepTimeout, Logger: app.Logger,
-		Codes: codes, Rates: rates})
+		Codes: codes, Rates: rates, Users: users})
 	api.Register(app.Router(), svc, app.Auth)
 
 	app.ConsumeEvents(consumer.Handlers(svc), consumer.Topics...)

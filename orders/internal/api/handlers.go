@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/mercato-shop/mercato/orders/internal/domain"
+	"github.com/mercato-shop/mercato/orders/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/httpserver"
 )
@@ -62,7 +63,9 @@ func (h *handlers) clearCart(c *gin.Context) {
 }
 
 // checkout answers 202 with the order, whose saga has just begun, and its
-// Location; a replay of the same Idempotency-Key answers the same.
+// Location; a replay of the same Idempotency-Key answers the same. Without
+// a shipping_address the order ships to the shopper's default address,
+// read from users with the shopper's own token.
 func (h *handlers) checkout(c *gin.Context) {
 	var req checkoutRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
@@ -70,7 +73,8 @@ func (h *handlers) checkout(c *gin.Context) {
 		return
 	}
 	in := domain.CheckoutRequest{PaymentMethod: req.PaymentMethod, ShippingAddress: domain.Address(req.ShippingAddress)}
-	o, err := h.svc.Checkout(c, caller(c).UserID, c.GetHeader(IdempotencyKeyHeader), in)
+	shopper := usecase.Shopper{ID: caller(c).UserID, Token: bearerToken(c)}
+	o, err := h.svc.Checkout(c, shopper, c.GetHeader(IdempotencyKeyHeader), in)
 	if err != nil {
 		writeError(c, err)
 		return

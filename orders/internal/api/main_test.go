@@ -19,6 +19,7 @@ import (
 	"github.com/mercato-shop/mercato/orders/internal/catalogclient"
 	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/orders/internal/usecase"
+	"github.com/mercato-shop/mercato/orders/internal/usersclient"
 	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/breaker"
@@ -146,7 +147,8 @@ func (f *fakeCatalog) serve(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(p)
 }
 
-// env is the orders API over a fresh database and a fake catalog.
+// env is the orders API over a fresh database, a fake catalog and a fake
+// users service.
 type env struct {
 	t       *testing.T
 	handler http.Handler
@@ -154,6 +156,7 @@ type env struct {
 	orders  *store.Orders
 	db      *mongodb.Store
 	catalog *fakeCatalog
+	users   *fakeUsers
 	issuer  *authtest.Issuer
 }
 
@@ -170,11 +173,15 @@ func newEnv(t *testing.T) *env {
 	client := catalogclient.New(cat.server.URL, breaker.Options{Name: "catalog", Timeout: time.Second,
 		ConsecutiveFailures: 3, OpenFor: time.Minute, Logger: quiet})
 	codes, rates := store.OpenPricing(db)
-	svc := usecase.New(orders, carts, client, usecase.Options{Logger: quiet, Codes: codes, Rates: rates})
 	iss := authtest.New(t)
+	verifier := iss.Verifier(t)
+	users := newFakeUsers(t, verifier)
+	usersClient := usersclient.New(users.server.URL, breaker.Options{Name: "users", Timeout: time.Second,
+		ConsecutiveFailures: 3, OpenFor: time.Minute, Logger: quiet})
+	svc := usecase.New(orders, carts, client, usecase.Options{Logger: quiet, Codes: codes, Rates: rates, Users: usersClient})
 	srv := httpserver.New(httpserver.Options{Service: "orders", Logger: quiet})
-	api.Register(srv.Router(), svc, iss.Verifier(t))
-	return &env{t: t, handler: srv.Router(), svc: svc, orders: orders, db: db, catalog: cat, issuer: iss}
+	api.Register(srv.Router(), svc, verifier)
+	return &env{t: t, handler: srv.Router(), svc: svc, orders: orders, db: db, catalog: cat, users: users, issuer: iss}
 }
 
 func (e *env) shopper(id string) string {

@@ -5,6 +5,7 @@ package api
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -58,6 +59,13 @@ func Register(r gin.IRouter, svc *usecase.Service, verifier *auth.Verifier) {
 func caller(c *gin.Context) auth.Caller {
 	cl, _ := auth.CallerFrom(c.Request.Context())
 	return cl
+}
+
+// bearerToken is the caller's access token, which the auth middleware has
+// verified; checkout forwards it to users to read the default address.
+func bearerToken(c *gin.Context) string {
+	_, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	return strings.TrimSpace(token)
 }
 
 // requireMerchantTenant refuses a merchant token without a merchant id.

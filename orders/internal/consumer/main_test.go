@@ -141,7 +141,7 @@ func (h *harness) place(shopper string) domain.Order {
 	if err := h.svc.SetCartItem(ctx, shopper, "mug", 2); err != nil {
 		h.t.Fatal(err)
 	}
-	o, err := h.svc.Checkout(ctx, shopper, "key", domain.CheckoutRequest{PaymentMethod: "pm_card_visa",
+	o, err := h.svc.Checkout(ctx, usecase.Shopper{ID: shopper}, "key", domain.CheckoutRequest{PaymentMethod: "pm_card_visa",
 		ShippingAddress: domain.Address{Name: "Ada", Line1: "1 Main St", City: "Berlin", PostalCode: "10115", Country: "DE"}})
 	if err != nil {
 		h.t.Fatal(err)

@@ -52,30 +52,73 @@ func ValidateIdempotencyKey(key string) error {
 type CheckoutRequest struct {
 	PaymentMethod   string
 	ShippingAddress Address
+	// sentHash, set by WithDefaultAddress, is the Hash of the request as
+	// the shopper sent it, before the address book filled in its address.
+	// Unexported, it is not part of what Hash marshals.
+	sentHash string
+}
+
+// IsEmpty reports whether every field of a is blank: a checkout that sends
+// no shipping address (or an empty one) ships to the shopper's default.
+func (a Address) IsEmpty() bool {
+	for _, f := range []string{a.Name, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country} {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// NoDefaultAddress is the refusal of a checkout sent without a shipping
+// address by a shopper who has no default address saved.
+func NoDefaultAddress() error {
+	return apperr.Validation(apperr.FieldError{Field: "shipping_address",
+		Message: "is required: no default address is saved in the address book"})
+}
+
+// WithDefaultAddress returns the request shipping to a, the shopper's
+// default address, for a request sent without one. Its Hash stays that of
+// the request as sent, so a replay of the Idempotency-Key with the same body
+// is the same order even if the default has changed since.
+func (r CheckoutRequest) WithDefaultAddress(a Address) CheckoutRequest {
+	r.sentHash = r.Hash()
+	r.ShippingAddress = a
+	return r
 }
 
 // Validate checks the request's fields.
-func (r CheckoutRequest) Validate() error {
+func (r CheckoutRequest) Validate() error { return r.validate(true) }
+
+// ValidateWithoutAddress checks the request's fields but its shipping
+// address, which the address book is to give (WithDefaultAddress).
+func (r CheckoutRequest) ValidateWithoutAddress() error { return r.validate(false) }
+
+func (r CheckoutRequest) validate(withAddress bool) error {
 	v := &apperr.ValidationError{}
-	required := func(field, value string) {
-		if strings.TrimSpace(value) == "" {
-			v.Add(field, "is required")
-		}
-	}
-	required("payment_method", r.PaymentMethod)
+	required(v, "payment_method", r.PaymentMethod)
 	if strings.TrimSpace(r.PaymentMethod) != "" && !paymentMethodPattern.MatchString(r.PaymentMethod) {
 		v.Add("payment_method", "must be a Stripe PaymentMethod id such as pm_card_visa")
 	}
-	a := r.ShippingAddress
-	required("shipping_address.name", a.Name)
-	required("shipping_address.line1", a.Line1)
-	required("shipping_address.city", a.City)
-	required("shipping_address.postal_code", a.PostalCode)
+	if len(r.PaymentMethod) > maxFieldLen {
+		v.Add("payment_method", fmt.Sprintf("must be at most %d characters", maxFieldLen))
+	}
+	if withAddress {
+		validateAddress(v, r.ShippingAddress)
+	}
+	return v.Err()
+}
+
+// validateAddress adds to v the problems of a checkout's shipping address.
+func validateAddress(v *apperr.ValidationError, a Address) {
+	required(v, "shipping_address.name", a.Name)
+	required(v, "shipping_address.line1", a.Line1)
+	required(v, "shipping_address.city", a.City)
+	required(v, "shipping_address.postal_code", a.PostalCode)
 	if len(a.Country) != 2 || strings.ToUpper(a.Country) != a.Country {
 		v.Add("shipping_address.country", "must be an ISO 3166-1 alpha-2 code such as DE")
 	}
 	for field, value := range map[string]string{
-		"payment_method": r.PaymentMethod, "shipping_address.name": a.Name, "shipping_address.line1": a.Line1,
+		"shipping_address.name": a.Name, "shipping_address.line1": a.Line1,
 		"shipping_address.line2": a.Line2, "shipping_address.city": a.City, "shipping_address.region": a.Region,
 		"shipping_address.postal_code": a.PostalCode,
 	} {
@@ -83,12 +126,21 @@ func (r CheckoutRequest) Validate() error {
 			v.Add(field, fmt.Sprintf("must be at most %d characters", maxFieldLen))
 		}
 	}
-	return v.Err()
 }
 
-// Hash fingerprints the request, to tell a replay of an Idempotency-Key
-// from a reuse of it with another body.
+// required adds to v that field is required when value is blank.
+func required(v *apperr.ValidationError, field, value string) {
+	if strings.TrimSpace(value) == "" {
+		v.Add(field, "is required")
+	}
+}
+
+// Hash fingerprints the request as sent, to tell a replay of an
+// Idempotency-Key from a reuse of it with another body.
 func (r CheckoutRequest) Hash() string {
+	if r.sentHash != "" {
+		return r.sentHash
+	}
 	b, _ := json.Marshal(r) // a struct of strings always marshals
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])

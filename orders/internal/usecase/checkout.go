@@ -29,10 +29,22 @@ import (
 // being unchanged since the order was made from it. A replay empties it
 // again, so a crash between the two writes leaves no full cart behind once
 // the client retries.
-func (s *Service) Checkout(ctx context.Context, shopperID, key string, req domain.CheckoutRequest) (domain.Order, error) {
-	if err := errors.Join(domain.ValidateIdempotencyKey(key), req.Validate()); err != nil {
+//
+// A request sent without a shipping address ships to the shopper's
+// default address, read from users with the shopper's token once the
+// request is known not to be a replay (withDefaultAddress); the order's
+// fingerprint stays that of the body as sent, so a replay is the same
+// order even if the default has changed since.
+func (s *Service) Checkout(ctx context.Context, shopper Shopper, key string, req domain.CheckoutRequest) (domain.Order, error) {
+	fromBook := s.fromAddressBook(req)
+	validate := req.Validate
+	if fromBook {
+		validate = req.ValidateWithoutAddress
+	}
+	if err := errors.Join(domain.ValidateIdempotencyKey(key), validate()); err != nil {
 		return domain.Order{}, mergeValidation(err)
 	}
+	shopperID := shopper.ID
 	id := domain.OrderID(shopperID, key)
 	if o, err := s.replay(ctx, id, req); !isNotFound(err) {
 		if err == nil {
@@ -50,6 +62,11 @@ func (s *Service) Checkout(ctx context.Context, shopperID, key string, req domai
 			return o, err
 		}
 		return domain.Order{}, fmt.Errorf("%w: the cart is empty", apperr.ErrConflict)
+	}
+	if fromBook {
+		if req, err = s.withDefaultAddress(ctx, shopper, req); err != nil {
+			return domain.Order{}, err
+		}
 	}
 	lines, err := s.priceLines(ctx, cart)
 	if err != nil {

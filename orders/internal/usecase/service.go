@@ -47,6 +47,9 @@ type Options struct {
 	// Rates keeps the shipping rates; without it every merchant ships for
 	// free.
 	Rates RateStore
+	// Users reads shoppers' default addresses for checkouts sent without
+	// one; without it such a checkout is refused as before (400).
+	Users Users
 }
 
 // Service runs the use cases.
@@ -56,6 +59,7 @@ type Service struct {
 	catalog Catalog
 	codes   CodeStore
 	rates   RateStore
+	users   Users
 	opts    Options
 	log     *slog.Logger
 }
@@ -80,7 +84,7 @@ func New(orders OrderStore, carts CartStore, cat Catalog, opts Options) *Service
 	if opts.Rates == nil {
 		opts.Rates = noRates{}
 	}
-	return &Service{orders: orders, carts: carts, catalog: cat, codes: opts.Codes, rates: opts.Rates, opts: opts, log: opts.Logger}
+	return &Service{orders: orders, carts: carts, catalog: cat, codes: opts.Codes, rates: opts.Rates, users: opts.Users, opts: opts, log: opts.Logger}
 }
 
 // now is the current time as stored (BSON dates hold milliseconds).

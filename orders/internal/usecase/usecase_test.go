@@ -77,17 +77,17 @@ func TestCheckoutIsOneOrderPerIdempotencyKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := domain.CheckoutRequest{PaymentMethod: "pm_card_visa", ShippingAddress: address}
-	first, err := svc.Checkout(ctx, "s1", "key-1", req)
+	first, err := svc.Checkout(ctx, usecase.Shopper{ID: "s1"}, "key-1", req)
 	if err != nil || first.Total.Amount != 2400 || first.Status != domain.StatusPending {
 		t.Fatalf("checkout: %+v, %v", first, err)
 	}
-	again, err := svc.Checkout(ctx, "s1", "key-1", req)
+	again, err := svc.Checkout(ctx, usecase.Shopper{ID: "s1"}, "key-1", req)
 	if err != nil || again.ID != first.ID {
 		t.Fatalf("the same key again: %s, %v; want order %s", again.ID, err, first.ID)
 	}
 	other := req
 	other.PaymentMethod = "pm_card_mastercard"
-	if _, err := svc.Checkout(ctx, "s1", "key-1", other); !errors.Is(err, apperr.ErrUnprocessable) {
+	if _, err := svc.Checkout(ctx, usecase.Shopper{ID: "s1"}, "key-1", other); !errors.Is(err, apperr.ErrUnprocessable) {
 		t.Fatalf("another request under the key: %v, want unprocessable", err)
 	}
 	if list, err := svc.Orders(ctx, "s1", domain.Page{Limit: 10}); err != nil || len(list) != 1 {
@@ -105,7 +105,7 @@ func TestConcurrentDeliveriesOfOneEventMoveTheOrderOnce(t *testing.T) {
 	if err := svc.SetCartItem(ctx, "s2", "mug", 1); err != nil {
 		t.Fatal(err)
 	}
-	o, err := svc.Checkout(ctx, "s2", "key-2", domain.CheckoutRequest{PaymentMethod: "pm_card_visa", ShippingAddress: address})
+	o, err := svc.Checkout(ctx, usecase.Shopper{ID: "s2"}, "key-2", domain.CheckoutRequest{PaymentMethod: "pm_card_visa", ShippingAddress: address})
 	if err != nil {
 		t.Fatal(err)
 	}

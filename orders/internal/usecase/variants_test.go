@@ -48,7 +48,7 @@ func TestVariantsGoThroughTheCartTheOrderAndItsEvents(t *testing.T) {
 	if err != nil || len(cart.Items) != 1 || cart.Items[0].Variant.Of != "tee" || cart.Items[0].WeightGrams != 200 {
 		t.Fatalf("cart %+v %v", cart, err)
 	}
-	o, err := svc.Checkout(ctx, "s1", "k1", domain.CheckoutRequest{PaymentMethod: "pm_card_visa", ShippingAddress: address})
+	o, err := svc.Checkout(ctx, usecase.Shopper{ID: "s1"}, "k1", domain.CheckoutRequest{PaymentMethod: "pm_card_visa", ShippingAddress: address})
 	if err != nil {
 		t.Fatal(err)
 	}
