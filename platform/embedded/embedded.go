@@ -41,7 +41,9 @@ type KafkaOptions struct {
 
 // StartKafka starts a kfake broker on 127.0.0.1. The group session timeout
 // floor is lowered so kafka-go's consumer groups rebalance within seconds
-// after a member dies (DESIGN §3).
+// after a member dies (DESIGN §3), and a client that dies while its
+// JoinGroup waits is seen gone only once that JoinGroup is answered, so
+// its member times out instead of keeping partitions (joinHoldConn).
 func StartKafka(opts KafkaOptions) (*Kafka, error) {
 	if opts.Partitions <= 0 {
 		opts.Partitions = 3
@@ -59,10 +61,16 @@ func StartKafka(opts KafkaOptions) (*Kafka, error) {
 				return nil, err
 			}
 			l, err := listenSwitch(network, net.JoinHostPort("127.0.0.1", port))
-			if err == nil && ln == nil {
+			if err != nil {
+				return nil, err
+			}
+			// A client that dies in a JoinGroup must not leave a member
+			// without a session timer (see joinHoldConn).
+			l.wrap = func(c net.Conn) net.Conn { return newJoinHoldConn(c) }
+			if ln == nil {
 				ln = l
 			}
-			return l, err
+			return l, nil
 		}),
 	}
 	if opts.DataDir != "" {

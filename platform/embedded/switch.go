@@ -14,6 +14,8 @@ import (
 // on the same address again. Accept blocks while the listener is down.
 type switchListener struct {
 	network, addr string
+	// wrap, when set, wraps every accepted connection (before tracking).
+	wrap func(net.Conn) net.Conn
 
 	mu     sync.Mutex
 	cond   *sync.Cond
@@ -52,6 +54,9 @@ func (s *switchListener) Accept() (net.Conn, error) {
 		s.mu.Lock()
 		switch {
 		case err == nil && s.ln == ln:
+			if s.wrap != nil {
+				c = s.wrap(c)
+			}
 			tc := &trackedConn{Conn: c, owner: s}
 			s.conns[tc] = struct{}{}
 			s.mu.Unlock()
@@ -77,7 +82,7 @@ func (s *switchListener) Down() error {
 	err := s.ln.Close()
 	s.ln = nil
 	for c := range s.conns {
-		_ = c.(*trackedConn).Conn.Close()
+		_ = c.(*trackedConn).cut()
 	}
 	clear(s.conns)
 	return err
@@ -146,6 +151,15 @@ func (c *trackedConn) Close() error {
 	c.owner.mu.Lock()
 	delete(c.owner.conns, c)
 	c.owner.mu.Unlock()
+	return c.Conn.Close()
+}
+
+// cut closes the socket for Down; a wrapped connection that keeps state
+// past the socket (joinHoldConn) decides what its server sees.
+func (c *trackedConn) cut() error {
+	if h, ok := c.Conn.(interface{ cut() error }); ok {
+		return h.cut()
+	}
 	return c.Conn.Close()
 }
 
