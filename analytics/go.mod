@@ -108,3 +108,7 @@ require (
 )
 
 replace github.com/mercato-shop/mercato/platform => ../platform
+
+require github.com/mercato-shop/mercato/testkit v0.0.0
+
+replace github.com/mercato-shop/mercato/testkit => ../testkit

@@ -7,7 +7,7 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/mercato-shop/mercato/platform v0.0.0
-	github.com/mercato-shop/mercato/testkit v0.0.0-00010101000000-000000000000
+	github.com/mercato-shop/mercato/testkit v0.0.0
 	github.com/prometheus/client_model v0.6.2
 	github.com/prometheus/common v0.66.1
 	github.com/segmentio/kafka-go v0.4.51

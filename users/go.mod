@@ -50,7 +50,6 @@ require (
 	github.com/pelletier/go-toml/v2 v2.2.4 // indirect
 	github.com/pierrec/lz4/v4 v4.1.33 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
-	github.com/prometheus/client_golang v1.23.2 // indirect
 	github.com/prometheus/client_model v0.6.2 // indirect
 	github.com/prometheus/common v0.66.1 // indirect
 	github.com/prometheus/procfs v0.16.1 // indirect
@@ -109,3 +108,10 @@ require (
 )
 
 replace github.com/mercato-shop/mercato/platform => ../platform
+
+require (
+	github.com/mercato-shop/mercato/testkit v0.0.0
+	github.com/prometheus/client_golang v1.23.2
+)
+
+replace github.com/mercato-shop/mercato/testkit => ../testkit

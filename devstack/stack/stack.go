@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/devstack/supervisor"
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/testkit/embedded"
 	"github.com/mercato-shop/mercato/testkit/mailsink"
 	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )

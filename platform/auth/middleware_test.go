@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/mercato-shop/mercato/platform/auth"
-	"github.com/mercato-shop/mercato/platform/auth/authtest"
+	"github.com/mercato-shop/mercato/testkit/authtest"
 )
 
 func init() { gin.SetMode(gin.TestMode) }

@@ -13,8 +13,8 @@ import (
 
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/auth"
-	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/auth/claims"
+	"github.com/mercato-shop/mercato/testkit/authtest"
 )
 
 var merchant = auth.Caller{UserID: "user-1", Roles: []string{auth.RoleMerchant}, MerchantID: "m-1", TokenID: "jti-1"}

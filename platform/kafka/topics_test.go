@@ -9,9 +9,9 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
-	"github.com/mercato-shop/mercato/platform/embedded"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/kafka"
+	"github.com/mercato-shop/mercato/testkit/embedded"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 func TestDLQNamesTheDeadLetterTopic(t *testing.T) {

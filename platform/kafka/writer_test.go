@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/platform/embedded"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/kafka"
+	"github.com/mercato-shop/mercato/testkit/embedded"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 func TestSameKeyLandsOnOnePartitionInOrder(t *testing.T) {

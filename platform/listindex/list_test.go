@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/listindex"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 func TestMain(m *testing.M) {

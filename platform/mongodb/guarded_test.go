@@ -13,8 +13,8 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // TestWriterDecrementsAreExact is the 300-concurrent-decrements race of

@@ -8,8 +8,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/outbox"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // TestRunFlushesNotifiedDocumentsOnShutdown: when Run's context ends with

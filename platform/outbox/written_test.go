@@ -12,9 +12,9 @@ import (
 	"go.mongodb.org/mongo-driver/event"
 
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // manyHeaders has enough keys that Go's random map order would encode them

@@ -14,9 +14,9 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/outbox"
+	"github.com/mercato-shop/mercato/testkit/embedded"
 )
 
 type testConfig struct {

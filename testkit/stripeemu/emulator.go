@@ -1,5 +1,5 @@
 // Package stripeemu is a local Stripe emulator for Mercato's embedded
-// default and tests (DESIGN §6). It keeps state in memory and speaks enough
+// default and tests (docs/architecture.md, "Modules"). It keeps state in memory and speaks enough
 // of Stripe's API, as stripe-go v76 uses it, for the payments service:
 // PaymentIntents (create with confirm=true, confirm, retrieve, cancel),
 // refunds, Stripe's test payment methods, the API-key check, Stripe's

@@ -10,7 +10,7 @@ import (
 	"github.com/mercato-shop/mercato/analytics/internal/store"
 	"github.com/mercato-shop/mercato/analytics/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 func TestMain(m *testing.M) {

@@ -16,9 +16,9 @@ import (
 	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/auth"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
 	"github.com/mercato-shop/mercato/platform/httpserver"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/testkit/embedded"
 )
 
 // Vocabulary of the seeded products: 20 categories, names of an adjective

@@ -15,10 +15,10 @@ import (
 	"github.com/mercato-shop/mercato/catalog/internal/store"
 	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/testkit/embedded"
 )
 
 // measureStartup seeds n products through the catalog's use cases on a

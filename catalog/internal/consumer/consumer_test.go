@@ -16,10 +16,10 @@ import (
 	"github.com/mercato-shop/mercato/catalog/internal/store"
 	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
 	"github.com/mercato-shop/mercato/platform/outbox"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 func TestMain(m *testing.M) {
@@ -71,8 +71,11 @@ func TestOrderPlacedThroughKafkaIsReserved(t *testing.T) {
 
 	reader := kafkago.NewReader(kafkago.ReaderConfig{Brokers: brokers, GroupID: fmt.Sprintf("reader-%d", time.Now().UnixNano()), GroupTopics: []string{events.TopicCatalog}, StartOffset: kafkago.FirstOffset, MaxWait: 100 * time.Millisecond})
 	defer reader.Close()
+	// The product's event and the order's are keyed differently, so they
+	// sit on different partitions and arrive in either order: read until
+	// both came.
 	var reserved events.StockReserved
-	sawCreated := false
+	sawCreated, sawReserved := false, false
 	readUntil(ctx, t, reader, func(env events.Envelope) bool {
 		if env.Type == events.TypeProductCreated && env.Subject == p.ID {
 			sawCreated = true
@@ -81,9 +84,9 @@ func TestOrderPlacedThroughKafkaIsReserved(t *testing.T) {
 			if err := env.Decode(&reserved); err != nil {
 				t.Fatal(err)
 			}
-			return true
+			sawReserved = true
 		}
-		return false
+		return sawCreated && sawReserved
 	})
 	if !sawCreated || reserved.OrderID != orderID || len(reserved.Lines) != 1 || reserved.Lines[0].Quantity != 2 || reserved.ExpiresAt.IsZero() {
 		t.Fatalf("created seen %v, reserved %+v", sawCreated, reserved)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // TestReplicaSeesAnotherReplicasReviewRating: a review posted on replica A

@@ -14,10 +14,10 @@ import (
 	"github.com/mercato-shop/mercato/catalog/internal/store"
 	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
 	"github.com/mercato-shop/mercato/platform/outbox"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // replica is one catalog process: its own connections, relay, read model

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // TestReplicaSeesAnotherReplicasVariants creates a product with variants

@@ -10,7 +10,7 @@ import (
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // TestReviewStoreIsIndexedAndCountsOnce runs every store call of a review

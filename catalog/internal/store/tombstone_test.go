@@ -9,7 +9,7 @@ import (
 
 	"github.com/mercato-shop/mercato/catalog/internal/store"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // TestTombstonesForbidHoldsAndArePrunedAfterTheirGrace: ForbidHold marks a

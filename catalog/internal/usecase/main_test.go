@@ -14,9 +14,9 @@ import (
 	"github.com/mercato-shop/mercato/catalog/internal/store"
 	"github.com/mercato-shop/mercato/catalog/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 func TestMain(m *testing.M) {

@@ -8,8 +8,8 @@ import (
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
 	"github.com/mercato-shop/mercato/platform/apperr"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // teeDraft is a T-shirt in S (3 units, the product's price 1500) and M

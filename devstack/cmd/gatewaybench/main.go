@@ -41,7 +41,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mercato-shop/mercato/platform/embedded"
+	"github.com/mercato-shop/mercato/testkit/embedded"
 )
 
 // target is one way to reach the upstream.

@@ -11,7 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 func TestMain(m *testing.M) {

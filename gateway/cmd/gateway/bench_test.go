@@ -12,11 +12,11 @@ import (
 	"github.com/mercato-shop/mercato/gateway/internal/authn"
 	"github.com/mercato-shop/mercato/gateway/internal/logbuf"
 	"github.com/mercato-shop/mercato/gateway/internal/proxy"
-	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/httpserver"
 	"github.com/mercato-shop/mercato/platform/logging"
 	"github.com/mercato-shop/mercato/platform/tracing"
+	"github.com/mercato-shop/mercato/testkit/authtest"
 )
 
 // BenchmarkProxiedRead drives a public catalog read through the gateway as

@@ -18,9 +18,9 @@ import (
 	"github.com/mercato-shop/mercato/gateway/internal/proxy"
 	"github.com/mercato-shop/mercato/gateway/internal/ratelimit"
 	"github.com/mercato-shop/mercato/gateway/internal/web"
-	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/config"
 	"github.com/mercato-shop/mercato/platform/httpserver"
+	"github.com/mercato-shop/mercato/testkit/authtest"
 )
 
 // edgeGateway is the gateway wired as main wires it (edge, token check,

@@ -17,9 +17,9 @@ import (
 	"github.com/mercato-shop/mercato/gateway/internal/authn"
 	"github.com/mercato-shop/mercato/gateway/internal/proxy"
 	"github.com/mercato-shop/mercato/platform/auth"
-	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/auth/claims"
 	"github.com/mercato-shop/mercato/platform/httpserver"
+	"github.com/mercato-shop/mercato/testkit/authtest"
 )
 
 func TestPublic(t *testing.T) {

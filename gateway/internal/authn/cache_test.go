@@ -16,8 +16,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/mercato-shop/mercato/platform/auth"
-	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/httpserver"
+	"github.com/mercato-shop/mercato/testkit/authtest"
 )
 
 // countingVerifier counts the signature checks it passes on.

@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"github.com/mercato-shop/mercato/gateway/internal/ingest"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/httpserver"
 	"github.com/mercato-shop/mercato/platform/kafka"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 func TestMain(m *testing.M) {

@@ -12,8 +12,8 @@ import (
 	"github.com/mercato-shop/mercato/notifications/internal/testenv"
 	"github.com/mercato-shop/mercato/notifications/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/auth"
-	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/httpserver"
+	"github.com/mercato-shop/mercato/testkit/authtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Run(m)) }

@@ -1,5 +1,5 @@
 // Package testenv is the notifications service's test infrastructure: the
-// embedded FerretDB and kfake (platform/embedded/embeddedtest), the
+// embedded FerretDB and kfake (testkit/embedded/embeddedtest), the
 // devstack's SMTP sink, and a running service wired to them.
 package testenv
 
@@ -18,10 +18,10 @@ import (
 	"github.com/mercato-shop/mercato/notifications/internal/usecase"
 	"github.com/mercato-shop/mercato/notifications/internal/webhook"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/testkit/mailsink"
 )
 

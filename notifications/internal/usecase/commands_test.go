@@ -7,7 +7,7 @@ import (
 
 	"github.com/mercato-shop/mercato/notifications/internal/store"
 	"github.com/mercato-shop/mercato/notifications/internal/testenv"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // maxCommandsPerPaidOrder bounds the store commands (finds, updates,

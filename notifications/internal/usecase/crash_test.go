@@ -12,7 +12,7 @@ import (
 	"github.com/mercato-shop/mercato/notifications/internal/testenv"
 	"github.com/mercato-shop/mercato/notifications/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // A worker that died holding an email's lease leaves it queued; another

@@ -12,8 +12,8 @@ import (
 	"github.com/mercato-shop/mercato/notifications/internal/store"
 	"github.com/mercato-shop/mercato/notifications/internal/testenv"
 	"github.com/mercato-shop/mercato/notifications/internal/usecase"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/testkit/mailsink"
 )
 

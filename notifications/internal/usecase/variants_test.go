@@ -6,8 +6,8 @@ import (
 
 	"github.com/mercato-shop/mercato/notifications/internal/domain"
 	"github.com/mercato-shop/mercato/notifications/internal/testenv"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // A variant's line is named in the emails by its product's name and its

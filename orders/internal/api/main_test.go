@@ -21,12 +21,12 @@ import (
 	"github.com/mercato-shop/mercato/orders/internal/usecase"
 	"github.com/mercato-shop/mercato/orders/internal/usersclient"
 	"github.com/mercato-shop/mercato/platform/auth"
-	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/httpserver"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/testkit/authtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -8,8 +8,8 @@ import (
 	"github.com/mercato-shop/mercato/orders/internal/domain"
 	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/outbox"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // TestHotPathIsIndexedLookupsByID runs every store call of a checkout and

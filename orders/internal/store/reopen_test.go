@@ -7,8 +7,8 @@ import (
 
 	"github.com/mercato-shop/mercato/orders/internal/store"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // TestOpenAgainOnAnExistingDatabase is a service restart: the indexes

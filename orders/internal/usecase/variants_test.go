@@ -11,8 +11,8 @@ import (
 	"github.com/mercato-shop/mercato/orders/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // The cart refuses a product that has variants and sells its variants:

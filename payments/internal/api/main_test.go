@@ -19,10 +19,10 @@ import (
 	"github.com/mercato-shop/mercato/payments/internal/testenv"
 	"github.com/mercato-shop/mercato/payments/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/auth"
-	"github.com/mercato-shop/mercato/platform/auth/authtest"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/httpserver"
 	"github.com/mercato-shop/mercato/platform/mongodb"
+	"github.com/mercato-shop/mercato/testkit/authtest"
 	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 

@@ -12,9 +12,9 @@ import (
 	"github.com/mercato-shop/mercato/payments/internal/testenv"
 	"github.com/mercato-shop/mercato/payments/internal/usecase"
 	"github.com/mercato-shop/mercato/platform/breaker"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/kafka"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 

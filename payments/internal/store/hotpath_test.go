@@ -8,7 +8,7 @@ import (
 	"github.com/mercato-shop/mercato/payments/internal/domain"
 	"github.com/mercato-shop/mercato/payments/internal/store"
 	"github.com/mercato-shop/mercato/payments/internal/testenv"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // TestHotPathIsIndexedLookupsByID runs the store calls of a payment —

@@ -18,10 +18,10 @@ import (
 	"github.com/mercato-shop/mercato/payments/internal/stripeapi"
 	"github.com/mercato-shop/mercato/platform/breaker"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/platform/events"
 	"github.com/mercato-shop/mercato/platform/mongodb"
 	"github.com/mercato-shop/mercato/platform/outbox"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/testkit/stripeemu"
 )
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/mercato-shop/mercato/payments/internal/domain"
 	"github.com/mercato-shop/mercato/platform/breaker"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 )
 
 // maxPaymentCommands bounds the store commands (finds, updates, deletes;

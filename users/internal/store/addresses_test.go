@@ -9,7 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/mercato-shop/mercato/platform/apperr"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/users/internal/domain"
 	"github.com/mercato-shop/mercato/users/internal/store"
 )

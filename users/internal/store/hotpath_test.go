@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/users/internal/domain"
 )
 

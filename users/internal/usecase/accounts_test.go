@@ -14,7 +14,7 @@ import (
 
 	"github.com/mercato-shop/mercato/platform/apperr"
 	"github.com/mercato-shop/mercato/platform/config"
-	"github.com/mercato-shop/mercato/platform/embedded/embeddedtest"
+	"github.com/mercato-shop/mercato/testkit/embedded/embeddedtest"
 	"github.com/mercato-shop/mercato/users/internal/domain"
 	"github.com/mercato-shop/mercato/users/internal/security"
 	"github.com/mercato-shop/mercato/users/internal/store"
