@@ -1,88 +1,27 @@
 package chaos
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/mercato-shop/mercato/devstack/internal/gatewayapi"
 )
 
 // client calls the public API through the gateway.
-type client struct {
-	base string
-	http *http.Client
-}
+type client struct{ *gatewayapi.Client }
 
 func newClient(gatewayURL string) *client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 64
-	return &client{base: strings.TrimRight(gatewayURL, "/"), http: &http.Client{Timeout: 10 * time.Second, Transport: tr}}
-}
-
-// statusError is an answer outside 2xx.
-type statusError struct {
-	method, path string
-	status       int
-	body         string
-}
-
-func (e *statusError) Error() string {
-	return fmt.Sprintf("%s %s: %d %s", e.method, e.path, e.status, e.body)
+	return &client{gatewayapi.New(gatewayURL, 64, 10*time.Second)}
 }
 
 // definite says whether an answer settles the request: a 4xx other than
 // 408 and 429 will not change when sent again.
 func definite(err error) bool {
-	se, ok := err.(*statusError) //nolint:errorlint // call returns it unwrapped
-	return ok && se.status >= 400 && se.status < 500 && se.status != http.StatusRequestTimeout && se.status != http.StatusTooManyRequests
-}
-
-// call sends body as JSON and decodes a 2xx answer into out.
-func (c *client) call(ctx context.Context, method, path, token string, body, out any, headers ...string) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("encode %s: %w", path, err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return fmt.Errorf("%s %s: read: %w", method, path, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		return &statusError{method: method, path: path, status: resp.StatusCode, body: string(bytes.TrimSpace(answer))}
-	}
-	if out != nil && len(answer) > 0 {
-		if err := json.Unmarshal(answer, out); err != nil {
-			return fmt.Errorf("%s %s: decode: %w", method, path, err)
-		}
-	}
-	return nil
+	se, ok := err.(*gatewayapi.StatusError) //nolint:errorlint // Call returns it unwrapped
+	return ok && se.Status >= 400 && se.Status < 500 && se.Status != http.StatusRequestTimeout && se.Status != http.StatusTooManyRequests
 }
 
 // retry repeats fn every 200 ms until it succeeds, fails definitely, or
@@ -102,20 +41,7 @@ func retry(ctx context.Context, limit time.Duration, fn func() error) error {
 
 // register makes an account and returns its access token.
 func (c *client) register(ctx context.Context, role, name string) (string, error) {
-	body := map[string]any{"email": name + "@chaos.mercato.test", "password": "correct horse battery", "name": "Chaos " + role, "role": role}
-	if role == "merchant" {
-		body["store_name"] = "Chaos store " + name
-	}
-	var out struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := c.call(ctx, http.MethodPost, "/api/v1/auth/register", "", body, &out); err != nil {
-		return "", err
-	}
-	if out.AccessToken == "" {
-		return "", fmt.Errorf("register %s: no access token", name)
-	}
-	return out.AccessToken, nil
+	return c.Register(ctx, role, name, "chaos")
 }
 
 // stock is a product's counters as its merchant sees them.
@@ -130,7 +56,7 @@ func (c *client) merchantProduct(ctx context.Context, token, id string) (stock, 
 	var out struct {
 		Stock stock `json:"stock"`
 	}
-	err := c.call(ctx, http.MethodGet, "/api/v1/merchant/products/"+id, token, nil, &out)
+	err := c.Call(ctx, http.MethodGet, "/api/v1/merchant/products/"+id, token, nil, &out)
 	return out.Stock, err
 }
 
@@ -170,7 +96,7 @@ func (c *client) checkout(ctx context.Context, token, key string) (order, error)
 	body := map[string]any{"payment_method": "pm_card_visa", "shipping_address": map[string]any{
 		"name": "Ada Lovelace", "line1": "12 Analytical Row", "city": "London", "postal_code": "N1 9GU", "country": "GB"}}
 	var o order
-	err := c.call(ctx, http.MethodPost, "/api/v1/checkout", token, body, &o, "Idempotency-Key", key)
+	err := c.Call(ctx, http.MethodPost, "/api/v1/checkout", token, body, &o, "Idempotency-Key", key)
 	if err == nil && o.ID == "" {
 		err = fmt.Errorf("checkout: answer without order id")
 	}
@@ -190,7 +116,7 @@ func (c *client) orders(ctx context.Context, token string) ([]order, error) {
 			Items      []order `json:"items"`
 			NextCursor string  `json:"next_cursor"`
 		}
-		if err := c.call(ctx, http.MethodGet, path, token, nil, &page); err != nil {
+		if err := c.Call(ctx, http.MethodGet, path, token, nil, &page); err != nil {
 			return nil, err
 		}
 		all = append(all, page.Items...)

@@ -39,7 +39,7 @@ func (r *run) seed(ctx context.Context) error {
 			"category": "chaos", "price": map[string]any{"amount": 1000 + 100*i, "currency": "USD"}, "stock": r.p.Stock, "images": []string{},
 		}
 		if err := retry(ctx, seedTimeout, func() error {
-			return r.c.call(ctx, http.MethodPost, "/api/v1/merchant/products", r.merchant, body, &out)
+			return r.c.Call(ctx, http.MethodPost, "/api/v1/merchant/products", r.merchant, body, &out)
 		}); err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func (r *run) load(ctx context.Context) {
 func (r *run) journey(ctx context.Context, shopper, n int, token string, paid *atomic.Int64) {
 	p := r.products[rand.IntN(len(r.products))] //nolint:gosec // load shape, not security
 	if err := r.timed(stepCart, func() error {
-		return r.c.call(ctx, http.MethodPut, "/api/v1/cart/items/"+p.ID, token, map[string]int{"quantity": 1}, nil)
+		return r.c.Call(ctx, http.MethodPut, "/api/v1/cart/items/"+p.ID, token, map[string]int{"quantity": 1}, nil)
 	}); err != nil {
 		_ = wait(ctx, 200*time.Millisecond)
 		return
@@ -104,7 +104,7 @@ func (r *run) journey(ctx context.Context, shopper, n int, token string, paid *a
 	for !o.terminal() && time.Now().Before(deadline) && wait(ctx, 200*time.Millisecond) == nil {
 		var got order
 		if r.timed(stepStatus, func() error {
-			return r.c.call(ctx, http.MethodGet, "/api/v1/orders/"+o.ID, token, nil, &got)
+			return r.c.Call(ctx, http.MethodGet, "/api/v1/orders/"+o.ID, token, nil, &got)
 		}) == nil {
 			o = got
 		}
@@ -116,7 +116,7 @@ func (r *run) journey(ctx context.Context, shopper, n int, token string, paid *a
 	if o.Status == "paid" && r.p.CancelEvery > 0 && paid.Add(1)%int64(r.p.CancelEvery) == 0 {
 		err := retry(callCtx, 30*time.Second, func() error {
 			return r.timed(stepCancel, func() error {
-				return r.c.call(callCtx, http.MethodPost, "/api/v1/orders/"+o.ID+"/cancel", token, nil, nil)
+				return r.c.Call(callCtx, http.MethodPost, "/api/v1/orders/"+o.ID+"/cancel", token, nil, nil)
 			})
 		})
 		if err == nil {

@@ -302,7 +302,7 @@ func startStack(ctx context.Context, cfg config) (*stack.Stack, func(), error) {
 func waitServing(ctx context.Context, a *api, token string) error {
 	deadline := time.Now().Add(time.Minute)
 	for {
-		err := a.call(ctx, http.MethodGet, "/api/v1/cart", token, nil, nil)
+		err := a.Call(ctx, http.MethodGet, "/api/v1/cart", token, nil, nil)
 		if err == nil {
 			return nil
 		}

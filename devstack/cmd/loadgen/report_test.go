@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mercato-shop/mercato/devstack/internal/gatewayapi"
 )
 
 func TestPercentileIsNearestRank(t *testing.T) {
@@ -79,8 +81,8 @@ func TestTimelineRatesAndPercentiles(t *testing.T) {
 }
 
 func TestErrorKindNamesStatusAndProblemCode(t *testing.T) {
-	err := &statusError{method: "POST", path: "/api/v1/checkout", status: 429,
-		body: `{"status":429,"code":"rate_limited"}`, retryAfter: 3 * time.Second}
+	err := &gatewayapi.StatusError{Method: "POST", Path: "/api/v1/checkout", Status: 429,
+		Body: `{"status":429,"code":"rate_limited"}`, RetryAfter: 3 * time.Second}
 	if got := errorKind(err); got != "429 rate_limited" {
 		t.Errorf("errorKind = %q, want 429 rate_limited", got)
 	}
@@ -115,7 +117,7 @@ func syntheticRun(t *testing.T) summary {
 		rec.terminal(o, placed, o.UpdatedAt.Add(10*time.Millisecond))
 	}
 	rec.placed("pending-one", start.Add(9*time.Second))
-	rec.call(stepCheckout, start.Add(9*time.Second), 0, &statusError{status: 503, body: `{"code":"upstream_unavailable"}`})
+	rec.call(stepCheckout, start.Add(9*time.Second), 0, &gatewayapi.StatusError{Status: 503, Body: `{"code":"upstream_unavailable"}`})
 	res := loadResult{rec: rec, streamEnd: 10 * time.Second, end: 14 * time.Second, stuck: map[string]int{"pending": 1}}
 	info := runInfo{cfg: config{mode: modeStream, duration: 10 * time.Second, concurrency: 2, shoppers: 4, drainTimeout: 4 * time.Second},
 		started: start, gateway: "http://127.0.0.1:1", seeded: "seeded",
