@@ -102,3 +102,24 @@ func RetryAfterOf(err error) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// Coder is an error whose answer carries a stable code of its own, such
+// as discount_expired or variant_required, instead of its kind's; its kind
+// still decides the status (platform/httpserver). Domain errors implement
+// it with a ProblemCode method, or are made with WithCode.
+type Coder interface {
+	error
+	ProblemCode() string
+}
+
+// WithCode is err answered with code instead of its kind's code.
+func WithCode(code string, err error) error { return &codedError{code: code, err: err} }
+
+type codedError struct {
+	code string
+	err  error
+}
+
+func (e *codedError) Error() string       { return e.err.Error() }
+func (e *codedError) Unwrap() error       { return e.err }
+func (e *codedError) ProblemCode() string { return e.code }

@@ -79,7 +79,8 @@ const internalDetail = "An internal error occurred; it has been logged."
 // RequestID, which depend on the request). For a known kind the detail is
 // err.Error(), so wrap kinds with messages fit for clients; a
 // RetryableError shows only its Detail. Errors of no known kind are 500
-// "internal" and their text is not disclosed.
+// "internal" and their text is not disclosed. An apperr.Coder in the chain
+// replaces the kind's code with its own (not on a 500).
 func Problem(err error) (int, ProblemBody) {
 	status, code, detail := http.StatusInternalServerError, CodeInternal, internalDetail
 	var (
@@ -111,6 +112,12 @@ func Problem(err error) (int, ProblemBody) {
 	var invalid *apperr.ValidationError
 	if code == CodeValidationFailed && errors.As(err, &invalid) {
 		body.Errors = invalid.Fields
+	}
+	// An error with a code of its own shows it (the status stays its
+	// kind's); a 500 never tells more than "internal".
+	var coder apperr.Coder
+	if status < http.StatusInternalServerError && errors.As(err, &coder) && coder.ProblemCode() != "" {
+		body.Code = coder.ProblemCode()
 	}
 	return status, body
 }

@@ -56,6 +56,12 @@ func TestProblemTable(t *testing.T) {
 		{name: "internal hides text", err: errors.New("mongo: password=hunter2 auth failed"),
 			status: 500, code: "internal", detail: internalDetail},
 		{name: "method not allowed", err: errMethodNotAllowed, status: 405, code: "method_not_allowed"},
+		{name: "own code, kind's status", err: fmt.Errorf("restock p1: %w", apperr.WithCode("has_variants", fmt.Errorf("p1 has variants: %w", apperr.ErrConflict))),
+			status: 409, code: "has_variants", detail: "restock p1: p1 has variants: conflict"},
+		{name: "own code on a validation error", err: apperr.WithCode("variant_required", apperr.Validation(apperr.FieldError{Field: "product_id", Message: "has variants"})),
+			status: 400, code: "variant_required"},
+		{name: "own code never on a 500", err: apperr.WithCode("secret_code", errors.New("driver failed")),
+			status: 500, code: "internal", detail: internalDetail},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,6 +93,13 @@ func TestProblemTable(t *testing.T) {
 				t.Errorf("instance/request_id = %q/%q", got.Instance, got.RequestID)
 			}
 		})
+	}
+}
+
+func TestACodedValidationErrorStillListsItsFields(t *testing.T) {
+	_, body := Problem(apperr.WithCode("variant_required", apperr.Validation(apperr.FieldError{Field: "product_id", Message: "has variants"})))
+	if body.Code != "variant_required" || len(body.Errors) != 1 || body.Errors[0].Field != "product_id" {
+		t.Fatalf("body %+v", body)
 	}
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -153,10 +152,6 @@ func (h *Handlers) restock(c *gin.Context) {
 		return
 	}
 	p, err := h.svc.Restock(c, merchantID(c), c.Param("id"), *req.Delta)
-	if errors.Is(err, domain.ErrHasVariants) {
-		writeCodedError(c, err, CodeHasVariants)
-		return
-	}
 	if err != nil {
 		httpserver.WriteError(c, fmt.Errorf("restock: %w", err))
 		return

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 
@@ -9,12 +8,7 @@ import (
 
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/platform/httpserver"
-	"github.com/mercato-shop/mercato/platform/logging"
 )
-
-// CodeHasVariants is the problem code of a stock change of a product with
-// variants (409): its stock is its variants', each restocked by its id.
-const CodeHasVariants = "has_variants"
 
 // variantRequest is one variant of a create request, and the body of
 // POST /api/v1/merchant/products/{id}/variants.
@@ -75,20 +69,4 @@ func (h *Handlers) updateVariant(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, NewMerchantProduct(v))
-}
-
-// writeCodedError answers with the problem err maps to (platform/httpserver)
-// under a more specific stable code. The status stays the table's.
-func writeCodedError(c *gin.Context, err error, code string) {
-	status, body := httpserver.Problem(err)
-	body.Code = code
-	body.Instance = c.Request.URL.Path
-	body.RequestID = logging.RequestID(c.Request.Context())
-	encoded, marshalErr := json.Marshal(body)
-	if marshalErr != nil { // cannot happen: strings and ints
-		httpserver.WriteError(c, err)
-		return
-	}
-	c.Data(status, httpserver.ContentTypeProblem, encoded)
-	c.Abort()
 }

@@ -26,8 +26,13 @@ const (
 	maxOptionsMessage = "must be 1-30 characters"
 )
 
-// ErrHasVariants is a stock change of a parent: its stock is its variants'.
-var ErrHasVariants = fmt.Errorf("%w: this product has variants; restock each variant by its id", apperr.ErrConflict)
+// CodeHasVariants is the problem code of ErrHasVariants.
+const CodeHasVariants = "has_variants"
+
+// ErrHasVariants is a stock change of a parent: its stock is its
+// variants' (409 has_variants).
+var ErrHasVariants = apperr.WithCode(CodeHasVariants,
+	fmt.Errorf("%w: this product has variants; restock each variant by its id", apperr.ErrConflict))
 
 // Option is one choice a product offers, such as size, with its values in
 // the order shoppers see them.

@@ -29,7 +29,7 @@ type checkoutRequest struct {
 func (h *handlers) getCart(c *gin.Context) {
 	view, err := h.svc.Cart(c, caller(c).UserID)
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toCartJSON(view))
@@ -43,12 +43,12 @@ func (h *handlers) putCartItem(c *gin.Context) {
 		err = apperr.Validation(apperr.FieldError{Field: "quantity", Message: "is required (0 removes the line)"})
 	}
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	shopper := caller(c).UserID
 	if err := h.svc.SetCartItem(c, shopper, c.Param("product_id"), *req.Quantity); err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	h.getCart(c)
@@ -56,7 +56,7 @@ func (h *handlers) putCartItem(c *gin.Context) {
 
 func (h *handlers) clearCart(c *gin.Context) {
 	if err := h.svc.ClearCart(c, caller(c).UserID); err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -69,14 +69,14 @@ func (h *handlers) clearCart(c *gin.Context) {
 func (h *handlers) checkout(c *gin.Context) {
 	var req checkoutRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	in := domain.CheckoutRequest{PaymentMethod: req.PaymentMethod, ShippingAddress: domain.Address(req.ShippingAddress)}
 	shopper := usecase.Shopper{ID: caller(c).UserID, Token: bearerToken(c)}
 	o, err := h.svc.Checkout(c, shopper, c.GetHeader(IdempotencyKeyHeader), in)
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/orders/"+o.ID)
@@ -86,12 +86,12 @@ func (h *handlers) checkout(c *gin.Context) {
 func (h *handlers) listOrders(c *gin.Context) {
 	p, limit, err := parsePage(c)
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	orders, err := h.svc.Orders(c, caller(c).UserID, p)
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(orders, limit, toOrderJSON))
@@ -100,7 +100,7 @@ func (h *handlers) listOrders(c *gin.Context) {
 func (h *handlers) getOrder(c *gin.Context) {
 	o, err := h.svc.Order(c, caller(c).UserID, c.Param("id"))
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toOrderJSON(o))
@@ -109,7 +109,7 @@ func (h *handlers) getOrder(c *gin.Context) {
 func (h *handlers) cancelOrder(c *gin.Context) {
 	o, err := h.svc.Cancel(c, caller(c).UserID, c.Param("id"))
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toOrderJSON(o))
@@ -118,13 +118,13 @@ func (h *handlers) cancelOrder(c *gin.Context) {
 func (h *handlers) listMerchantOrders(c *gin.Context) {
 	p, limit, err := parsePage(c)
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	merchantID := caller(c).MerchantID
 	orders, err := h.svc.MerchantOrders(c, merchantID, p)
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(orders, limit, func(o domain.Order) orderJSON { return toMerchantOrderJSON(o, merchantID) }))
@@ -134,7 +134,7 @@ func (h *handlers) shipOrder(c *gin.Context) {
 	merchantID := caller(c).MerchantID
 	o, err := h.svc.Ship(c, merchantID, c.Param("id"))
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toMerchantOrderJSON(o, merchantID))

@@ -117,11 +117,11 @@ func toRatesJSON(r domain.ShippingRates) ratesJSON {
 func (h *handlers) applyCode(c *gin.Context) {
 	var req codeRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	if err := h.svc.ApplyCode(c, caller(c).UserID, req.Code); err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	h.getCart(c)
@@ -131,7 +131,7 @@ func (h *handlers) applyCode(c *gin.Context) {
 // them (DELETE /cart/discount) and answers with the cart.
 func (h *handlers) removeCode(c *gin.Context) {
 	if err := h.svc.RemoveCode(c, caller(c).UserID, c.Param("code")); err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	h.getCart(c)
@@ -140,12 +140,12 @@ func (h *handlers) removeCode(c *gin.Context) {
 func (h *handlers) listCodes(c *gin.Context) {
 	limit, after, err := parseCodePage(c)
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	codes, err := h.svc.Codes(c, caller(c).MerchantID, after, limit+1)
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	out := struct {
@@ -188,12 +188,12 @@ func parseCodePage(c *gin.Context) (int, string, error) {
 func (h *handlers) createCode(c *gin.Context) {
 	var req discountRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	d, err := h.svc.CreateCode(c, caller(c).MerchantID, req.domain())
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/merchant/discounts/"+d.Code)
@@ -203,7 +203,7 @@ func (h *handlers) createCode(c *gin.Context) {
 func (h *handlers) getCode(c *gin.Context) {
 	d, err := h.svc.Code(c, caller(c).MerchantID, c.Param("code"))
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toDiscountJSON(d))
@@ -214,18 +214,18 @@ func (h *handlers) getCode(c *gin.Context) {
 func (h *handlers) updateCode(c *gin.Context) {
 	var req discountRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	code := domain.NormalizeCode(c.Param("code"))
 	if req.Code != "" && domain.NormalizeCode(req.Code) != code {
-		writeError(c, apperr.Validation(apperr.FieldError{Field: "code", Message: "must be the code of the path (a code cannot be renamed)"}))
+		httpserver.WriteError(c, apperr.Validation(apperr.FieldError{Field: "code", Message: "must be the code of the path (a code cannot be renamed)"}))
 		return
 	}
 	req.Code = code
 	d, err := h.svc.UpdateCode(c, caller(c).MerchantID, req.domain())
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toDiscountJSON(d))
@@ -233,7 +233,7 @@ func (h *handlers) updateCode(c *gin.Context) {
 
 func (h *handlers) deleteCode(c *gin.Context) {
 	if err := h.svc.DeleteCode(c, caller(c).MerchantID, c.Param("code")); err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -242,7 +242,7 @@ func (h *handlers) deleteCode(c *gin.Context) {
 func (h *handlers) getRates(c *gin.Context) {
 	r, err := h.svc.ShippingRates(c, caller(c).MerchantID)
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toRatesJSON(r))
@@ -251,7 +251,7 @@ func (h *handlers) getRates(c *gin.Context) {
 func (h *handlers) putRates(c *gin.Context) {
 	var req ratesRequest
 	if err := httpserver.BindJSON(c, &req); err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	in := domain.ShippingRates{Kind: domain.RateKind(req.Kind), Currency: req.Currency, Amount: req.Amount, FreeAbove: req.FreeAbove}
@@ -260,7 +260,7 @@ func (h *handlers) putRates(c *gin.Context) {
 	}
 	r, err := h.svc.SetShippingRates(c, caller(c).MerchantID, in)
 	if err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toRatesJSON(r))
@@ -268,7 +268,7 @@ func (h *handlers) putRates(c *gin.Context) {
 
 func (h *handlers) deleteRates(c *gin.Context) {
 	if err := h.svc.DeleteShippingRates(c, caller(c).MerchantID); err != nil {
-		writeError(c, err)
+		httpserver.WriteError(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)

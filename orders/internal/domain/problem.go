@@ -37,6 +37,9 @@ type Problem struct {
 
 func (p *Problem) Error() string { return p.Message }
 
+// ProblemCode is the stable code the answer shows (apperr.Coder).
+func (p *Problem) ProblemCode() string { return p.Code }
+
 // Unwrap makes errors.Is(err, p.Kind) true (apperr.ErrConflict by default).
 func (p *Problem) Unwrap() error {
 	if p.Kind != nil {
