@@ -83,6 +83,17 @@ func (c *Client) GetJSON(ctx context.Context, path string, dst any) error {
 // *apperr.RetryableError of kind apperr.ErrUnavailable; a canceled ctx
 // gives ctx's error.
 func (c *Client) DoJSON(ctx context.Context, method, path string, body, dst any) error {
+	return c.doJSON(ctx, method, path, "", body, dst)
+}
+
+// GetJSONAs is GetJSON on behalf of the caller whose access token is
+// token, sent as the bearer (e.g. orders reading a shopper's own address
+// book from users). A refused token is a *StatusError with StatusCode 401.
+func (c *Client) GetJSONAs(ctx context.Context, path, token string, dst any) error {
+	return c.doJSON(ctx, http.MethodGet, path, token, nil, dst)
+}
+
+func (c *Client) doJSON(ctx context.Context, method, path, token string, body, dst any) error {
 	callCtx, cancel := context.WithTimeout(ctx, c.transport.opts.Timeout)
 	defer cancel()
 
@@ -101,6 +112,9 @@ func (c *Client) DoJSON(ctx context.Context, method, path string, body, dst any)
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 
 	resp, err := c.http.Do(req)
