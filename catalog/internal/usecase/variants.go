@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
 	"github.com/mercato-shop/mercato/catalog/internal/store"
@@ -19,8 +20,10 @@ import (
 // product.created event in its outbox. Until the parent is written a
 // variant is invisible (the read model shows no variant without its
 // parent), so orders cannot price or cart it, a reservation of it is
-// rejected (keepVariantHold), and no event announces it. A write that fails deletes the variants written before it;
-// a crash in between leaves them behind, invisible and unsellable, with
+// rejected (keepVariantHold), and no event announces it. A parent write
+// that fails is read back (parentLists): applied, it stands; not applied,
+// the variants written before it are deleted; unknown, they are kept. A
+// crash in between leaves them behind, invisible and unsellable, with
 // their SKUs taken (docs/api.md says how to find them).
 
 // createWithVariants stores a new parent and its variants.
@@ -40,14 +43,38 @@ func (s *Service) createWithVariants(ctx context.Context, p domain.Product, vari
 		}
 	}
 	if err := s.store.InsertProduct(ctx, p, entries...); err != nil {
-		s.undoVariants(ctx, p.ID, variants)
-		return domain.Product{}, err
+		switch written, known := s.parentLists(ctx, p.ID, variants[0].ID); {
+		case !known:
+			return domain.Product{}, err // variants kept: the parent may exist
+		case !written:
+			s.undoVariants(ctx, p.ID, variants)
+			return domain.Product{}, err
+		}
+		// The write was applied and its answer lost: the product exists.
 	}
 	for _, v := range variants {
 		s.model.Apply(v)
 	}
 	s.model.Apply(p)
 	return p, nil
+}
+
+// parentLists reads parent parentID back after a write of it failed, to
+// tell whether the write was applied all the same (its answer lost when
+// the connection was cut) and the parent lists variantID. known is false
+// when the read fails too: then nobody can tell, and the caller keeps its
+// variants, since deleting one its parent lists would lose it and its
+// stock, while one no parent lists is only invisible (docs/api.md).
+func (s *Service) parentLists(ctx context.Context, parentID, variantID string) (written, known bool) {
+	parent, _, err := s.store.Product(context.WithoutCancel(ctx), parentID, "")
+	if errors.Is(err, apperr.ErrNotFound) {
+		return false, true
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "variants kept: their product's write failed and cannot be read back", "product_id", parentID, "error", err.Error())
+		return false, false
+	}
+	return slices.Contains(parent.VariantIDs, variantID), true
 }
 
 // undoVariants deletes variants written for a parent whose write failed.
@@ -85,7 +112,9 @@ func (s *Service) AddVariant(ctx context.Context, merchantID, productID string, 
 		}
 		now := s.now()
 		v := domain.NewVariant(parent, domain.NextVariantNumber(parent), d, now)
-		if err := s.insertVariant(ctx, v); err != nil {
+		if err := s.insertVariant(ctx, parent, v); errors.Is(err, errVariantInFlight) {
+			continue // another add holds this id; it lists it or undoes it
+		} else if err != nil {
 			return domain.Product{}, err
 		}
 		next := parent
@@ -99,13 +128,19 @@ func (s *Service) AddVariant(ctx context.Context, merchantID, productID string, 
 		if err != nil {
 			return domain.Product{}, err
 		}
-		err = s.store.SaveProduct(ctx, parent.Version, next, created, updated)
-		if err != nil {
-			s.undoVariants(ctx, parent.ID, []domain.Product{v})
-			if errors.Is(err, store.ErrStale) {
-				continue
+		if err := s.store.SaveProduct(ctx, parent.Version, next, created, updated); err != nil {
+			written, known := s.parentLists(ctx, parent.ID, v.ID)
+			switch {
+			case !known:
+				return domain.Product{}, err
+			case !written:
+				s.undoVariants(ctx, parent.ID, []domain.Product{v})
+				if errors.Is(err, store.ErrStale) {
+					continue
+				}
+				return domain.Product{}, err
 			}
-			return domain.Product{}, err
+			// Applied, its answer lost: the product lists the variant.
 		}
 		s.model.Apply(v)
 		s.model.Apply(next)
@@ -114,17 +149,33 @@ func (s *Service) AddVariant(ctx context.Context, merchantID, productID string, 
 	return domain.Product{}, fmt.Errorf("%w: product %s is busy, try again", apperr.ErrConflict, productID)
 }
 
-// insertVariant writes a new variant. An earlier add that crashed before
-// its parent listed it may have left a variant with the same id: that one
-// is deleted and the write tried again.
-func (s *Service) insertVariant(ctx context.Context, v domain.Product) error {
+// leftoverAge is how old a variant that its product does not list must be
+// before an add may take its id: an add in flight writes its variant and
+// lists it within one request, so one older than this is the leftover of
+// an add that crashed in between.
+const leftoverAge = time.Minute
+
+// errVariantInFlight is an id taken by a variant its product does not list
+// yet: another add's, which will list it or delete it.
+var errVariantInFlight = errors.New("variant id held by an add in flight")
+
+// insertVariant writes new variant v of parent (as read before). A
+// variant with its id that parent does not list is the leftover of an
+// add that crashed before listing it, deleted and replaced once it is
+// older than leftoverAge; a younger one is an add in flight
+// (errVariantInFlight), never replaced, since that add would then list
+// this variant as its own and its undo would delete it.
+func (s *Service) insertVariant(ctx context.Context, parent, v domain.Product) error {
 	err := s.store.InsertProduct(ctx, v)
 	if !errors.Is(err, apperr.ErrConflict) {
 		return err
 	}
 	left, _, readErr := s.store.Product(ctx, v.ID, "")
-	if readErr != nil || left.VariantOf != v.VariantOf {
-		return err // the SKU is taken
+	switch {
+	case readErr != nil || left.VariantOf != v.VariantOf || slices.Contains(parent.VariantIDs, v.ID):
+		return err // the SKU is taken (or the id listed since parent was read)
+	case s.now().Sub(left.CreatedAt) < leftoverAge:
+		return errVariantInFlight
 	}
 	if err := s.store.DeleteVariant(ctx, v.ID, v.VariantOf); err != nil {
 		return err
