@@ -169,14 +169,8 @@ func TestMerchantCreatesADiscountCodeInTheConsole(t *testing.T) {
 	base := gateway(t)
 	suffix := fmt.Sprint(time.Now().UnixNano())
 	code := "SPRING" + suffix[len(suffix)-6:]
-	run(t, ctx, "sign up",
-		chromedp.Navigate(base+"/merchant"),
-		fill(`#merchant-register input[name="store_name"]`, "Spring Shop "+suffix),
-		fill(`#merchant-register input[name="name"]`, "Sam Spring"),
-		fill(`#merchant-register input[name="email"]`, uniqueEmail("merchant")),
-		fill(`#merchant-register input[name="password"]`, "correct-horse-1"),
-		click(`#merchant-register button[type="submit"]`),
-		waitFor(`document.querySelector('#tabs a[data-tab="discounts"]') !== null && !document.querySelector('#tabs').hidden`, 15*time.Second),
+	signUpMerchant(t, ctx, base, "Spring Shop "+suffix, "Sam Spring")
+	run(t, ctx, "open discounts",
 		click(`#tabs a[data-tab="discounts"]`),
 		waitFor(`document.querySelector('#discount-form') !== null`, 10*time.Second))
 
@@ -218,14 +212,8 @@ func TestMerchantSetsWeightBandShippingInTheConsole(t *testing.T) {
 	ctx := newBrowser(t, 3*time.Minute)
 	base := gateway(t)
 	suffix := fmt.Sprint(time.Now().UnixNano())
-	run(t, ctx, "sign up",
-		chromedp.Navigate(base+"/merchant"),
-		fill(`#merchant-register input[name="store_name"]`, "Band Shop "+suffix),
-		fill(`#merchant-register input[name="name"]`, "Bo Band"),
-		fill(`#merchant-register input[name="email"]`, uniqueEmail("merchant")),
-		fill(`#merchant-register input[name="password"]`, "correct-horse-1"),
-		click(`#merchant-register button[type="submit"]`),
-		waitFor(`document.querySelector('#tabs a[data-tab="shipping"]') !== null && !document.querySelector('#tabs').hidden`, 15*time.Second),
+	signUpMerchant(t, ctx, base, "Band Shop "+suffix, "Bo Band")
+	run(t, ctx, "open shipping",
 		click(`#tabs a[data-tab="shipping"]`),
 		waitFor(`document.querySelector('#shipping-form') !== null`, 10*time.Second))
 	if got := text(t, ctx, "#current-rates"); !strings.Contains(got, "ships for free") {

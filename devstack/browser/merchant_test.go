@@ -1,6 +1,7 @@
 package browser_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -9,20 +10,28 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// signUpMerchant registers a new merchant, owner of store, through the
+// console's form and returns once the console shows its tabs.
+func signUpMerchant(t *testing.T, ctx context.Context, base, store, owner string) {
+	t.Helper()
+	run(t, ctx, "sign up",
+		chromedp.Navigate(base+"/merchant"),
+		fill(`#merchant-register input[name="store_name"]`, store),
+		fill(`#merchant-register input[name="name"]`, owner),
+		fill(`#merchant-register input[name="email"]`, uniqueEmail("merchant")),
+		fill(`#merchant-register input[name="password"]`, "correct-horse-1"),
+		click(`#merchant-register button[type="submit"]`),
+		waitFor(`document.querySelector('#tabs a[data-tab="products"]') !== null && !document.querySelector('#tabs').hidden`, 15*time.Second))
+}
+
 func TestMerchantCreatesAProductWatchesItSellLiveAndShipsIt(t *testing.T) {
 	ctx := newBrowser(t, 3*time.Minute)
 	base := gateway(t)
 	suffix := fmt.Sprint(time.Now().UnixNano())
 	name := "Stunt Kite " + suffix[len(suffix)-6:]
 
-	run(t, ctx, "sign up",
-		chromedp.Navigate(base+"/merchant"),
-		fill(`#merchant-register input[name="store_name"]`, "Kite Corner "+suffix),
-		fill(`#merchant-register input[name="name"]`, "Kim Kite"),
-		fill(`#merchant-register input[name="email"]`, uniqueEmail("merchant")),
-		fill(`#merchant-register input[name="password"]`, "correct-horse-1"),
-		click(`#merchant-register button[type="submit"]`),
-		waitFor(textContains("#live-state", "Live"), 15*time.Second))
+	signUpMerchant(t, ctx, base, "Kite Corner "+suffix, "Kim Kite")
+	run(t, ctx, "console", waitFor(textContains("#live-state", "Live"), 15*time.Second))
 
 	run(t, ctx, "create product",
 		click(`#tabs a[data-tab="products"]`),

@@ -189,14 +189,8 @@ func TestConsoleVariantsAndDiscountCodeEdit(t *testing.T) {
 	suffix := fmt.Sprint(time.Now().UnixNano())
 	name := "Console Cap " + suffix[len(suffix)-6:]
 	sku := "CAP-" + suffix
-	run(t, ctx, "sign up",
-		chromedp.Navigate(base+"/merchant"),
-		fill(`#merchant-register input[name="store_name"]`, "Cap Shop "+suffix),
-		fill(`#merchant-register input[name="name"]`, "Cass Cap"),
-		fill(`#merchant-register input[name="email"]`, uniqueEmail("merchant")),
-		fill(`#merchant-register input[name="password"]`, "correct-horse-1"),
-		click(`#merchant-register button[type="submit"]`),
-		waitFor(`document.querySelector('#tabs a[data-tab="products"]') !== null && !document.querySelector('#tabs').hidden`, 15*time.Second),
+	signUpMerchant(t, ctx, base, "Cap Shop "+suffix, "Cass Cap")
+	run(t, ctx, "open products",
 		click(`#tabs a[data-tab="products"]`),
 		waitFor(`document.querySelector('#product-form') !== null`, 10*time.Second))
 
