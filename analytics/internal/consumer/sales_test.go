@@ -20,14 +20,7 @@ func TestSalesEventsReachEachMerchantsDashboardOnce(t *testing.T) {
 	ctx := context.Background()
 	deliver := func(source, typ, subject string, data any) []byte {
 		t.Helper()
-		env, err := events.New(source, typ, subject, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := env.Marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := encodeEvent(t, source, typ, subject, data)
 		if err := h.Handle(ctx, b); err != nil {
 			t.Fatalf("%s: %v", typ, err)
 		}
@@ -65,7 +58,7 @@ func TestSalesEventsReachEachMerchantsDashboardOnce(t *testing.T) {
 	}
 }
 
-// TestRefundBeforeItsPaidEventWaitsForIt delivers a refund three seconds
+// TestRefundBeforeItsPaidEventWaitsForIt delivers a refund half a second
 // before its order's paid event (the payments topic ahead of the orders
 // topic, seen in the chaos suite): the handler waits for the order instead
 // of failing (which the consumer dead-lettered after ~1.5 s of retries),
@@ -75,25 +68,13 @@ func TestRefundBeforeItsPaidEventWaitsForIt(t *testing.T) {
 	svc := usecase.New(store.New(db.Read, db.Write), nil, nil)
 	h := consumer.Handlers(svc)
 	ctx := context.Background()
-	encode := func(source, typ, subject string, data any) []byte {
-		t.Helper()
-		env, err := events.New(source, typ, subject, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := env.Marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
 	usd := events.Money{Amount: 1500, Currency: "USD"}
-	refund := encode(events.SourcePayments, events.TypePaymentRefunded, "o-late", events.PaymentRefunded{OrderID: "o-late", RefundID: "re_late", Amount: usd, Full: true})
-	paid := encode(events.SourceOrders, events.TypeOrderPaid, "o-late", events.OrderPaid{OrderID: "o-late", Total: usd, PaidAt: time.Now(),
+	refund := encodeEvent(t, events.SourcePayments, events.TypePaymentRefunded, "o-late", events.PaymentRefunded{OrderID: "o-late", RefundID: "re_late", Amount: usd, Full: true})
+	paid := encodeEvent(t, events.SourceOrders, events.TypeOrderPaid, "o-late", events.OrderPaid{OrderID: "o-late", Total: usd, PaidAt: time.Now(),
 		Lines: []events.OrderLine{{ProductID: "pa", MerchantID: "m-late", Name: "Kite", UnitPrice: usd, Quantity: 1}}})
 
 	paidErr := make(chan error, 1)
-	timer := time.AfterFunc(3*time.Second, func() { paidErr <- h.Handle(ctx, paid) })
+	timer := time.AfterFunc(500*time.Millisecond, func() { paidErr <- h.Handle(ctx, paid) })
 	defer timer.Stop()
 	if err := h.Handle(ctx, refund); err != nil {
 		t.Fatalf("refund before its order's paid event: %v", err)
@@ -108,4 +89,18 @@ func TestRefundBeforeItsPaidEventWaitsForIt(t *testing.T) {
 	if d.OrdersToday != 1 || len(d.Today.Refunded) != 1 || d.Today.Refunded[0].Amount != 1500 {
 		t.Fatalf("dashboard: %d orders, %+v refunded", d.OrdersToday, d.Today.Refunded)
 	}
+}
+
+// encodeEvent is data as the event typ of subject from source, encoded.
+func encodeEvent(t *testing.T, source, typ, subject string, data any) []byte {
+	t.Helper()
+	env, err := events.New(source, typ, subject, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := env.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
