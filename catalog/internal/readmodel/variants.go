@@ -1,13 +1,18 @@
 package readmodel
 
-import "github.com/mercato-shop/mercato/catalog/internal/domain"
+import (
+	"slices"
+
+	"github.com/mercato-shop/mercato/catalog/internal/domain"
+)
 
 // Products with variants: the parent and each variant are items of their
 // own, by id. A variant is shown with its parent's details and is never
 // listed (browse, search, categories and the merchant's list show the
 // parent); a parent is shown with its variants, so a change of a variant
 // re-renders its parent, and a change of a parent re-renders its variants.
-// A variant whose parent the model does not have is invisible.
+// A variant whose parent the model does not have, or does not list it
+// (left by a write that crashed before listing it), is invisible.
 
 // isFamily reports whether p is a parent or a variant.
 func isFamily(p domain.Product) bool { return p.IsVariant() || p.HasVariants() }
@@ -43,7 +48,8 @@ func (m *Model) familyItem(p domain.Product) *item {
 			return m.itemOf(p, p, false, false)
 		}
 		shown := domain.ShowVariant(p, parent.p)
-		return m.itemOf(p, shown, false, !shown.Archived && parent.p.VariantOf == "")
+		listed := slices.Contains(parent.p.VariantIDs, p.ID)
+		return m.itemOf(p, shown, false, listed && !shown.Archived && parent.p.VariantOf == "")
 	}
 	variants := make([]domain.Product, 0, len(p.VariantIDs))
 	for _, id := range p.VariantIDs {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mercato-shop/mercato/catalog/internal/domain"
@@ -126,24 +127,25 @@ func (s *Service) holdLine(ctx context.Context, orderID string, l domain.Line, e
 }
 
 // keepVariantHold keeps the hold just taken on variant v if its parent
-// exists, and otherwise gives it back and rejects the line: a variant left
-// behind by a creation that crashed before writing its parent is never
-// sold. The read model answers for the parent; only when it does not know
-// it is the store asked.
+// lists it, and otherwise gives it back and rejects the line: a variant
+// left behind by a write that crashed before its parent listed it (a
+// creation or an added variant) is never sold. The read model answers
+// when its parent lists v; otherwise the store, which has the latest
+// parent, is asked.
 func (s *Service) keepVariantHold(ctx context.Context, orderID string, l domain.Line, v domain.Product, now time.Time) (*domain.RejectedLine, error) {
-	if _, known := s.model.Get(v.VariantOf); known {
+	if parent, known := s.model.Get(v.VariantOf); known && slices.Contains(parent.VariantIDs, v.ID) {
 		s.model.Apply(v)
 		return nil, nil
 	}
-	_, _, err := s.store.Product(ctx, v.VariantOf, "")
-	if err == nil {
+	parent, _, err := s.store.Product(ctx, v.VariantOf, "")
+	if err == nil && slices.Contains(parent.VariantIDs, v.ID) {
 		s.model.Apply(v)
 		return nil, nil
 	}
-	if !errors.Is(err, apperr.ErrNotFound) {
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return nil, err
 	}
-	s.log.WarnContext(ctx, "order of a variant whose product does not exist", "order_id", orderID, "product_id", l.ProductID, "variant_of", v.VariantOf)
+	s.log.WarnContext(ctx, "order of a variant its product does not list", "order_id", orderID, "product_id", l.ProductID, "variant_of", v.VariantOf)
 	released, ok, err := s.store.Unhold(ctx, l.ProductID, orderID, l.Quantity, now)
 	if err != nil {
 		return nil, err

@@ -170,3 +170,30 @@ func TestAProductWriteWhoseAnswerWasLostKeepsItsVariants(t *testing.T) {
 		}
 	}
 }
+
+// A variant its existing product does not list (an add that crashed before
+// listing it) is neither shown nor sold, though its id can be guessed.
+func TestAVariantItsProductDoesNotListIsNeitherShownNorSold(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	p, _, _ := e.createTee(t)
+	parent := e.product(t, p.ID)
+	leftover := domain.NewVariant(parent, domain.NextVariantNumber(parent),
+		domain.VariantDraft{SKU: "TEE-L-LEFT", Options: map[string]string{"size": "L"}, Stock: 9}, e.clock.Now())
+	if err := e.store.InsertProduct(ctx, leftover); err != nil {
+		t.Fatal(err)
+	}
+	e.model.Apply(leftover)
+	if _, shown := e.model.PublicJSON(leftover.ID); shown {
+		t.Errorf("a variant its product does not list is shown")
+	}
+	if err := e.svc.Reserve(ctx, "o-left", []domain.Line{{ProductID: leftover.ID, Quantity: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.reservation(t, "o-left"); r.State != domain.StateRejected {
+		t.Fatalf("a variant its product does not list was reserved: %s", r.State)
+	}
+	if got, _, err := e.store.Product(ctx, leftover.ID, ""); err != nil || got.Stock != (domain.Stock{Available: 9}) {
+		t.Fatalf("the leftover after the order: %+v %v", got.Stock, err)
+	}
+}
